@@ -1,0 +1,35 @@
+"""The one place that knows where things live. Nothing else builds paths from strings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Project root (the folder holding data/, notebooks/, outputs/). The package is installed editable.
+ROOT = Path(os.environ.get("NTM_ROOT", Path(__file__).resolve().parents[1]))
+
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+REFERENCE = DATA / "reference"
+FACTS = DATA / "facts"
+COMMUNES = DATA / "communes"
+NOTEBOOKS = ROOT / "notebooks"
+OUTPUTS = ROOT / "outputs"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+REPORT_TEXT = RAW / "cao_bang_ntm_report_2017_2021.txt"
+REPORT_ORIGIN = RAW / "cao_bang_ntm_report_2017_2021.origin.json"
+FACTS_CSV = FACTS / "report_figures.csv"
+CRITERIA_CSV = REFERENCE / "ntm_criteria_2016_2020.csv"
+UNITS_CSV = REFERENCE / "cao_bang_admin_units_2021.csv"
+REFERENCE_ORIGIN = REFERENCE / "origin.json"
+DEMO_COMMUNES = COMMUNES / "demo_communes_2021_SYNTHETIC.csv"
+DEMO_COMMUNES_META = COMMUNES / "demo_communes_2021_SYNTHETIC.meta.json"
+TEMPLATE_CSV = COMMUNES / "template_communes.csv"
+TEMPLATE_XLSX = COMMUNES / "template_communes.xlsx"
+
+#: The notebooks `ntm build` runs, by report kind.
+REPORT_NOTEBOOKS = {
+    "evaluation": NOTEBOOKS / "evaluation.ipynb",
+    "gap": NOTEBOOKS / "gap.ipynb",
+}

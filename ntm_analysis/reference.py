@@ -1,0 +1,105 @@
+"""Reference data: the 19 NTM criteria and Cao Bằng's administrative units (read from data/reference)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import lru_cache
+
+import pandas as pd
+
+from . import paths
+from .errors import UnitError
+
+# Official spelling mixes old and new tone placement ("Hoà" / "Hòa"); map old to new before comparing.
+_OLD_TONES = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+
+
+def normalise_name(name: str) -> str:
+    """NFC, lower case, single spaces, new-style tone marks: for matching names, never for display."""
+    text = " ".join(unicodedata.normalize("NFC", str(name)).lower().split())
+    for old, new in _OLD_TONES.items():
+        text = text.replace(old, new)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _origin() -> dict:
+    return json.loads(paths.REFERENCE_ORIGIN.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def criteria() -> pd.DataFrame:
+    """The 19 national criteria with their groups, vi and en. Index: criterion number 1..19."""
+    df = pd.read_csv(paths.CRITERIA_CSV, dtype={"criterion": int}, encoding="utf-8")
+    return df.set_index("criterion")
+
+
+@lru_cache(maxsize=1)
+def units() -> pd.DataFrame:
+    """Every commune-level unit (xã, phường, thị trấn) with its district, as strings (codes keep leading zeros)."""
+    df = pd.read_csv(paths.UNITS_CSV, dtype=str, encoding="utf-8")
+    return df.apply(lambda col: col.map(lambda v: unicodedata.normalize("NFC", v)))
+
+
+def province() -> dict:
+    """{'code': '04', 'name_vi': ..., 'name_en': ...}."""
+    return dict(_origin()["cao_bang_admin_units_2021.csv"]["province"])
+
+
+@lru_cache(maxsize=1)
+def districts() -> pd.DataFrame:
+    """The district-level units: code, name_vi, name_en, type, and the number of communes (xã)."""
+    u = units()
+    d = u.drop_duplicates("district_code")[["district_code", "district_name", "district_type"]]
+    xa = u[u["unit_type"] == "Xã"].groupby("district_code").size()
+    d = d.rename(columns={"district_code": "code", "district_name": "name_vi", "district_type": "type"})
+    d["name_en"] = [_english_district(n, t) for n, t in zip(d["name_vi"], d["type"])]
+    d["communes"] = d["code"].map(xa).fillna(0).astype(int)
+    return d.sort_values("code").reset_index(drop=True)[["code", "name_vi", "name_en", "type", "communes"]]
+
+
+def _english_district(name_vi: str, kind: str) -> str:
+    base = name_vi.removeprefix(kind).strip()
+    return f"{base} city" if kind == "Thành phố" else f"{base} district"
+
+
+@lru_cache(maxsize=1)
+def communes() -> pd.DataFrame:
+    """The 139 communes (xã) the NTM programme covers: code, name, district_code, district_name."""
+    u = units()
+    xa = u[u["unit_type"] == "Xã"]
+    return xa.rename(columns={"unit_code": "code", "unit_name": "name"})[
+        ["code", "name", "district_code", "district_name"]
+    ].reset_index(drop=True)
+
+
+def unit_codes() -> list[str]:
+    """The province code followed by every district code: the units a report can be built for."""
+    return [province()["code"], *districts()["code"].tolist()]
+
+
+def unit_name(code: str, lang: str = "vi") -> str:
+    """Display name of the province or a district; raises UnitError for an unknown code."""
+    code = check_unit(code)
+    if code == province()["code"]:
+        return province()[f"name_{lang}"]
+    row = districts().set_index("code").loc[code]
+    return row[f"name_{lang}"]
+
+
+def check_unit(code: object) -> str:
+    """Return `code` if it is the province or a district; otherwise raise UnitError naming the valid codes."""
+    text = str(code).strip()
+    if text not in unit_codes():
+        valid = ", ".join(unit_codes())
+        raise UnitError(f"unknown unit code {code!r}: expected the province ({province()['code']}) or a district ({valid})")
+    return text
+
+
+def is_province(code: str) -> bool:
+    return check_unit(code) == province()["code"]
