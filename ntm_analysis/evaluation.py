@@ -1,0 +1,344 @@
+"""The 2017–2021 evaluation report, section by section.
+
+Each method of `EvaluationReport` returns what one notebook cell shows; the notebook only calls them.
+Figures come from `facts` (the source report) and, for districts, from commune data.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import audit, charts, facts, i18n, report
+from .page import Page, fact_table, fact_text, source_line
+
+LABELS = {
+    "title": {
+        "vi": "Kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới giai đoạn 2017–2021",
+        "en": "New Rural Development programme (NTM): results 2017–2021",
+    },
+    "lead": {
+        "vi": "Các số liệu dưới đây lấy từ Báo cáo của Sở Nông nghiệp và PTNT tỉnh Cao Bằng ngày {date}; "
+        "mỗi số liệu ghi rõ mục của báo cáo và được kiểm tra với nguyên văn.",
+        "en": "The figures below come from the report of Cao Bằng's Department of Agriculture and Rural "
+        "Development dated {date}; each figure names its section of the report and is checked against the "
+        "verbatim text.",
+    },
+    "h_funding_total": {"vi": "Tổng vốn huy động 2017–2021", "en": "Funds mobilised 2017–2021"},
+    "h_standard": {"vi": "Xã đạt chuẩn NTM (2021)", "en": "Communes meeting the NTM standard (2021)"},
+    "h_average": {"vi": "Bình quân tiêu chí/xã (2021)", "en": "Average criteria per commune (2021)"},
+    "h_ocop": {"vi": "Sản phẩm OCOP (2020–2021)", "en": "OCOP products (2020–2021)"},
+    "h_training": {"vi": "Lớp tập huấn (2017–2021)", "en": "Training classes (2017–2021)"},
+    "of_communes": {"vi": "trên {total} xã", "en": "of {total} communes"},
+    "s_management": {"vi": "1. Quản lý, điều hành và nâng cao năng lực", "en": "1. Management and capacity building"},
+    "s_communication": {"vi": "2. Tuyên truyền và các phong trào thi đua", "en": "2. Communication and emulation movements"},
+    "s_awards": {"vi": "Khen thưởng", "en": "Awards"},
+    "s_ocop": {"vi": "3. Chương trình mỗi xã một sản phẩm (OCOP)", "en": "3. One Commune One Product (OCOP)"},
+    "s_funding": {"vi": "4. Nguồn vốn huy động 2017–2021", "en": "4. Funds mobilised 2017–2021"},
+    "s_funding_2021": {"vi": "Nguồn vốn năm 2021", "en": "Funding in 2021"},
+    "s_attainment": {"vi": "5. Kết quả đạt chuẩn nông thôn mới (2021)", "en": "5. Communes meeting the NTM standard (2021)"},
+    "s_region": {"vi": "6. So sánh với vùng Miền núi phía Bắc", "en": "6. Comparison with the Northern Mountains region"},
+    "s_audit": {"vi": "7. Kiểm tra số học của báo cáo nguồn", "en": "7. Checking the source report's arithmetic"},
+    "s_sources": {"vi": "Nguồn và phương pháp", "en": "Sources and method"},
+    "p_management": {
+        "vi": "Bộ máy chỉ đạo được thành lập và kiện toàn ở cả ba cấp; đào tạo, tập huấn cán bộ được duy trì "
+        "trong cả giai đoạn, riêng năm 2021 không có kinh phí hỗ trợ nâng cao năng lực.",
+        "en": "Steering bodies were set up and strengthened at all three levels; training continued through the "
+        "period, except in 2021, when no funds were available for capacity building.",
+    },
+    "p_communication": {
+        "vi": "Tuyên truyền qua hội nghị, báo chí, phát thanh – truyền hình và pano, biển hiệu; nhân dân và đoàn "
+        "viên thanh niên đóng góp đất, ngày công cho xây dựng nông thôn mới.",
+        "en": "Communication through meetings, press, radio and television, billboards and signs; residents and "
+        "youth union members contributed land and workdays.",
+    },
+    "p_ocop": {
+        "vi": "Tỉnh triển khai OCOP từ năm 2019; sau hai năm (2020–2021) có {products} sản phẩm của {entities} chủ thể "
+        "được công nhận OCOP cấp tỉnh.",
+        "en": "The province started OCOP in 2019; after two years (2020–2021), {products} products of {entities} "
+        "entities were rated OCOP at provincial level.",
+    },
+    "p_funding": {
+        "vi": "Tổng vốn huy động {total} tỷ đồng, trong đó vốn tín dụng chiếm {credit}% và ngân sách Trung ương "
+        "{central}%. Bảng so sánh tỷ lệ in trong báo cáo với tỷ lệ tính lại từ số tiền.",
+        "en": "Funds mobilised totalled VND {total} billion, of which credit was {credit}% and the central budget "
+        "{central}%. The table compares the shares printed in the report with shares recomputed from the amounts.",
+    },
+    "p_attainment": {
+        "vi": "Đến năm 2021, {standard}/{total} xã đạt chuẩn (tăng {new} xã trong giai đoạn), bình quân {average} "
+        "tiêu chí/xã.",
+        "en": "By 2021, {standard} of {total} communes met the standard ({new} more during the period), with an "
+        "average of {average} criteria per commune.",
+    },
+    "p_attainment_district": {
+        "vi": "Số liệu của {unit} tính từ dữ liệu cấp xã: {standard}/{total} xã đạt chuẩn, bình quân {average} tiêu chí/xã.",
+        "en": "Figures for {unit} computed from commune data: {standard} of {total} communes meet the standard, "
+        "averaging {average} criteria per commune.",
+    },
+    "p_region": {
+        "vi": "Tỷ lệ xã đạt chuẩn đến hết năm 2020 của tỉnh ({province}%) thấp hơn mặt bằng chung vùng Miền núi "
+        "phía Bắc ({region}%).",
+        "en": "The province's share of communes meeting the standard by the end of 2020 ({province}%) was below "
+        "the Northern Mountains region's ({region}%).",
+    },
+    "p_audit": {
+        "vi": "Mỗi tổng được so với các thành phần, mỗi tỷ lệ in được so với tỷ lệ tính từ số tiền, với sai số cho "
+        "phép do làm tròn. {fail} trong {total} phép kiểm tra không khớp; dữ liệu vẫn giữ nguyên số đã in.",
+        "en": "Each total is compared with its components and each printed share with the share computed from the "
+        "amounts, allowing for printed rounding. {fail} of {total} checks do not add up; the data keeps what "
+        "was printed.",
+    },
+    "band_19": {"vi": "19 tiêu chí (đạt chuẩn)", "en": "19 criteria (standard)"},
+    "band_15-18": {"vi": "15–18 tiêu chí", "en": "15–18 criteria"},
+    "band_10-14": {"vi": "10–14 tiêu chí", "en": "10–14 criteria"},
+    "band_5-9": {"vi": "5–9 tiêu chí", "en": "5–9 criteria"},
+    "band_0-4": {"vi": "Dưới 5 tiêu chí", "en": "Under 5 criteria"},
+    "communes_unit": {"vi": "xã", "en": "communes"},
+    "billion": {"vi": "tỷ đồng", "en": "billion VND"},
+    "percent": {"vi": "%", "en": "%"},
+    "c_source": {"vi": "Nguồn vốn", "en": "Source"},
+    "c_amount": {"vi": "Số tiền (tỷ đồng)", "en": "Amount (billion VND)"},
+    "c_printed_share": {"vi": "Tỷ lệ in (%)", "en": "Printed share (%)"},
+    "c_computed_share": {"vi": "Tỷ lệ tính lại (%)", "en": "Recomputed share (%)"},
+    "c_band": {"vi": "Nhóm", "en": "Band"},
+    "c_communes": {"vi": "Số xã", "en": "Communes"},
+    "c_area": {"vi": "Địa bàn", "en": "Area"},
+    "c_share": {"vi": "Tỷ lệ xã đạt chuẩn (%)", "en": "Communes meeting the standard (%)"},
+    "ch_funding": {"vi": "Vốn huy động theo nguồn, 2017–2021", "en": "Funds mobilised by source, 2017–2021"},
+    "ch_bands": {"vi": "Số xã theo số tiêu chí đạt, 2021", "en": "Communes by number of criteria met, 2021"},
+    "ch_region": {"vi": "Tỷ lệ xã đạt chuẩn NTM đến hết năm 2020", "en": "Share of communes meeting the NTM standard, end of 2020"},
+    "ch_ocop_sector": {"vi": "Sản phẩm OCOP theo ngành", "en": "OCOP products by sector"},
+    "ch_ocop_entity": {"vi": "Chủ thể OCOP theo loại hình", "en": "OCOP entities by type"},
+    "ch_ocop_stars": {"vi": "Sản phẩm OCOP theo hạng sao", "en": "OCOP products by star rating"},
+    "products": {"vi": "sản phẩm", "en": "products"},
+    "entities": {"vi": "chủ thể", "en": "entities"},
+    "cao_bang": {"vi": "Cao Bằng", "en": "Cao Bằng"},
+    "northern_mountains": {"vi": "Miền núi phía Bắc", "en": "Northern Mountains"},
+    "c_check": {"vi": "Phép kiểm tra", "en": "Check"},
+    "c_printed": {"vi": "Số in", "en": "Printed"},
+    "c_implied": {"vi": "Số tính lại", "en": "Implied"},
+    "c_tolerance": {"vi": "Sai số cho phép", "en": "Tolerance"},
+    "c_status": {"vi": "Kết quả", "en": "Result"},
+    "c_note": {"vi": "Ghi chú", "en": "Note"},
+    "pass": {"vi": "Khớp", "en": "Adds up"},
+    "fail": {"vi": "Không khớp", "en": "Does not add up"},
+}
+
+FUNDING_SOURCES = ("central", "provincial", "integrated", "credit", "community", "other")
+BANDS = ("19", "15-18", "10-14", "5-9")
+BAND_FACTS = {
+    "19": "attainment_2021_standard",
+    "15-18": "attainment_2021_band_15_18",
+    "10-14": "attainment_2021_band_10_14",
+    "5-9": "attainment_2021_band_5_9",
+}
+
+
+class EvaluationReport(Page):
+    """The evaluation 2017–2021 for the province ("04") or one district."""
+
+    kind = "evaluation"
+    labels = LABELS
+    source_topics = ("management", "capacity", "communication", "movements", "awards", "ocop",
+                     "funding_2017_2021", "funding_2021", "attainment_2021", "results_2019_2020", "region")
+
+    def uses_communes(self) -> bool:
+        # The province figures all come from the report; districts need commune data for attainment.
+        return not self.province
+
+    # -- header ------------------------------------------------------------------------------------
+    def headline_items(self) -> list[dict]:
+        lang, t = self.lang, self.t
+        items = []
+        if self.province:
+            n = int(sum(facts.get(f).value for f in BAND_FACTS.values()))
+            items.append(self.item("h_standard", facts.get("attainment_2021_standard"), note=t("of_communes", total=n)))
+            items.append(self.item("h_average", facts.get("attainment_2021_average")))
+        else:
+            s = self.commune_summary()
+            items.append({"label": t("h_standard"), "value": i18n.number(s["standard"], lang, 0),
+                          "note": t("of_communes", total=i18n.number(s["communes"], lang, 0))})
+            items.append({"label": t("h_average"), "value": i18n.number(s["average"], lang, 2), "note": ""})
+        items.append(self.item("h_funding_total", facts.get("funding_2017_2021_total"), province_note=not self.province))
+        items.append(self.item("h_ocop", facts.get("ocop_products"), province_note=not self.province))
+        items.append(self.item("h_training", facts.get("capacity_classes"), province_note=not self.province))
+        return items
+
+    # -- sections ----------------------------------------------------------------------------------
+    def management(self):
+        return self.section(
+            "s_management",
+            self.province_notice(),
+            report.paragraph(self.t("p_management")),
+            fact_table(["management", "capacity"], lang=self.lang),
+        )
+
+    def communication(self):
+        return self.section(
+            "s_communication",
+            self.province_notice(),
+            report.paragraph(self.t("p_communication")),
+            fact_table(["communication", "movements"], lang=self.lang),
+            report.heading(self.t("s_awards"), 3),
+            fact_table(["awards"], lang=self.lang),
+        )
+
+    def ocop(self):
+        lang, t = self.lang, self.t
+        products, entities = facts.get("ocop_products"), facts.get("ocop_entities")
+        groups = [
+            ("ch_ocop_sector", "products", ["ocop_sector_food", "ocop_sector_drinks", "ocop_sector_crafts", "ocop_sector_tourism"]),
+            ("ch_ocop_entity", "entities", ["ocop_entities_cooperatives", "ocop_entities_enterprises", "ocop_entities_households"]),
+            ("ch_ocop_stars", "products", ["ocop_stars_3", "ocop_stars_4"]),
+        ]
+        figures = [
+            report.figure(
+                charts.bar(
+                    self.fact_frame(ids), category="label", value="value", label="text",
+                    title=t(title), unit=t(unit), source=source_line(ids, lang), lang=lang,
+                ),
+                lang=lang,
+            )
+            for title, unit, ids in groups
+        ]
+        return self.section(
+            "s_ocop",
+            self.province_notice(),
+            report.paragraph(t("p_ocop", products=i18n.number(products.value, lang, 0),
+                               entities=i18n.number(entities.value, lang, 0))),
+            *figures,
+            fact_table(["ocop"], lang=lang),
+        )
+
+    def funding(self):
+        lang, t = self.lang, self.t
+        table = self.funding_table()
+        total = facts.get("funding_2017_2021_total")
+        shares = dict(zip(table["id"], table["printed_share"]))
+        chart_df = table.assign(
+            text=[f"{i18n.number(a, lang, 1)} ({i18n.percent(s, lang, 1)})" for a, s in zip(table["amount"], table["printed_share"])]
+        )
+        ids = [f"funding_2017_2021_{s}" for s in FUNDING_SOURCES] + ["funding_2017_2021_total"]
+        shown = table.rename(columns={
+            "label": t("c_source"), "amount": t("c_amount"),
+            "printed_share": t("c_printed_share"), "computed_share": t("c_computed_share"),
+        }).drop(columns=["id"])
+        return self.section(
+            "s_funding",
+            self.province_notice(),
+            report.paragraph(t("p_funding", total=i18n.number(total.value, lang, 1),
+                               credit=i18n.number(shares["credit"], lang, 1),
+                               central=i18n.number(shares["central"], lang, 1))),
+            report.figure(
+                charts.bar(chart_df, category="label", value="amount", label="text", title=t("ch_funding"),
+                           unit=t("billion"), source=source_line(ids, lang), lang=lang),
+                lang=lang,
+            ),
+            report.table(shown, lang=lang, source=source_line(ids, lang),
+                         number_format={t("c_amount"): 2, t("c_printed_share"): 2, t("c_computed_share"): 2}),
+            report.heading(t("s_funding_2021"), 3),
+            fact_table(["funding_2021"], lang=lang),
+        )
+
+    def funding_table(self) -> pd.DataFrame:
+        """Amount (tỷ đồng) and printed share per source, with the share recomputed from the amounts."""
+        total = facts.get("funding_2017_2021_total").value_in("tỷ đồng")
+        rows = []
+        for source in FUNDING_SOURCES:
+            amount = facts.get(f"funding_2017_2021_{source}")
+            rows.append({
+                "id": source,
+                "label": amount.label(self.lang),
+                "amount": amount.value_in("tỷ đồng"),
+                "printed_share": facts.get(f"funding_2017_2021_{source}_share").value,
+                "computed_share": round(100 * amount.value_in("tỷ đồng") / total, 2),
+            })
+        return pd.DataFrame(rows)
+
+    def attainment(self):
+        lang, t = self.lang, self.t
+        if self.province:
+            bands = pd.DataFrame({"band": BANDS, "communes": [facts.get(BAND_FACTS[b]).value for b in BANDS]})
+            source = source_line(list(BAND_FACTS.values()), lang)
+            total = int(bands["communes"].sum())
+            text = t("p_attainment", standard=i18n.number(facts.get("attainment_2021_standard").value, lang, 0),
+                     total=i18n.number(total, lang, 0),
+                     new=i18n.number(facts.get("attainment_2021_new_standard").value, lang, 0),
+                     average=i18n.number(facts.get("attainment_2021_average").value, lang, 2))
+            extra = [fact_table(["attainment_2021"], lang=lang)]
+        else:
+            s = self.commune_summary()
+            bands = self.commune_bands()
+            source = self.commune_source()
+            text = t("p_attainment_district", unit=self.unit_name, standard=i18n.number(s["standard"], lang, 0),
+                     total=i18n.number(s["communes"], lang, 0), average=i18n.number(s["average"], lang, 2))
+            extra = []
+        bands = bands.assign(label=[t(f"band_{b}") for b in bands["band"]])
+        bands["text"] = [i18n.number(v, lang, 0) for v in bands["communes"]]
+        return self.section(
+            "s_attainment",
+            report.paragraph(text),
+            report.figure(
+                charts.bar(bands, category="label", value="communes", label="text", sort=list(bands["label"]),
+                           title=t("ch_bands"), unit=t("communes_unit"), source=source, lang=lang),
+                lang=lang,
+            ),
+            report.table(bands[["label", "communes"]].rename(columns={"label": t("c_band"), "communes": t("c_communes")}),
+                         lang=lang, source=source, number_format={t("c_communes"): 0}),
+            *extra,
+        )
+
+    def region(self):
+        lang, t = self.lang, self.t
+        ids = ["region_2020_province_share", "region_2020_northern_mountains_share"]
+        province, region = (facts.get(i) for i in ids)
+        df = pd.DataFrame({
+            "label": [t("cao_bang"), t("northern_mountains")],
+            "value": [province.value, region.value],
+        })
+        df["text"] = [i18n.percent(v, lang, 2 if v == region.value else 1) for v in df["value"]]
+        return self.section(
+            "s_region",
+            self.province_notice(),
+            report.paragraph(t("p_region", province=i18n.number(province.value, lang, 1),
+                               region=i18n.number(region.value, lang, 2))),
+            report.figure(
+                charts.bar(df, category="label", value="value", label="text", title=t("ch_region"),
+                           unit=t("percent"), source=source_line(ids, lang), lang=lang, highlight=t("cao_bang")),
+                lang=lang,
+            ),
+            fact_table(["results_2019_2020", "region"], lang=lang),
+        )
+
+    def audit(self):
+        lang, t = self.lang, self.t
+        checks = audit.run()
+        failing = int((checks["status"] == "fail").sum())
+        checks = checks.sort_values(["status", "check"], key=lambda s: s.map({"fail": 0, "pass": 1}) if s.name == "status" else s)
+        shown = pd.DataFrame({
+            t("c_check"): checks[f"description_{lang}"],
+            t("c_printed"): checks["printed"],
+            t("c_implied"): checks["implied"],
+            t("c_tolerance"): checks["tolerance"],
+            t("c_status"): [t(s) for s in checks["status"]],
+            t("c_note"): checks[f"note_{lang}"].fillna(""),
+        })
+        return self.section(
+            "s_audit",
+            report.paragraph(t("p_audit", fail=i18n.number(failing, lang, 0), total=i18n.number(len(checks), lang, 0))),
+            report.table(shown, lang=lang, number_format={t("c_printed"): 2, t("c_implied"): 2, t("c_tolerance"): 2}),
+        )
+
+    def fact_frame(self, ids: list[str]) -> pd.DataFrame:
+        rows = [facts.get(i) for i in ids]
+        return pd.DataFrame({
+            "label": [f.label(self.lang) for f in rows],
+            "value": [f.value for f in rows],
+            "text": [fact_text(f, self.lang, with_unit=False) for f in rows],
+        })
+
+    def commune_bands(self) -> pd.DataFrame:
+        from . import gap
+
+        counts = gap.bands(self.communes_frame)
+        counts = counts.set_index("band")["communes"] if "band" in counts.columns else counts
+        return pd.DataFrame({"band": BANDS, "communes": [int(counts.get(b, 0)) for b in BANDS]})

@@ -1,0 +1,204 @@
+"""What both reports share: parameters, commune data, header, sections, and the lines that cite the source."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+import pandas as pd
+from IPython.display import display
+
+from . import communes, facts, i18n, reference, report
+
+LABELS = {
+    "synthetic": {
+        "vi": "DỮ LIỆU MÔ PHỎNG: số liệu cấp xã trong báo cáo này là dữ liệu tổng hợp dùng để minh họa, KHÔNG phải "
+        "số liệu chính thức. Các tổng cấp tỉnh của bộ dữ liệu được hiệu chỉnh cho khớp với báo cáo năm 2021.",
+        "en": "SYNTHETIC DATA: the commune-level figures in this report are synthetic demonstration data, NOT "
+        "official figures. Their province totals are calibrated to match the 2021 report.",
+    },
+    "analyst_data": {
+        "vi": "Số liệu cấp xã: tệp {file} (sha256 {sha}…).",
+        "en": "Commune-level figures: file {file} (sha256 {sha}…).",
+    },
+    "province_level": {
+        "vi": "Báo cáo nguồn không tách số liệu theo huyện: phần này là số liệu cấp tỉnh.",
+        "en": "The source report gives no district breakdown: this section shows province-level figures.",
+    },
+    "province_note": {"vi": "cấp tỉnh", "en": "province level"},
+    "source": {
+        "vi": "Nguồn: Báo cáo của Sở NN&PTNT Cao Bằng ngày {date}, {sections}",
+        "en": "Source: Cao Bằng Department of Agriculture and Rural Development, report of {date}, {sections}",
+    },
+    "source_communes": {
+        "vi": "Nguồn: dữ liệu cấp xã ({file})",
+        "en": "Source: commune-level data ({file})",
+    },
+    "synthetic_short": {"vi": "dữ liệu mô phỏng, không chính thức", "en": "synthetic, not official"},
+    "c_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "c_value": {"vi": "Giá trị", "en": "Value"},
+    "c_unit": {"vi": "Đơn vị", "en": "Unit"},
+    "c_period": {"vi": "Thời kỳ", "en": "Period"},
+    "c_section": {"vi": "Mục", "en": "Section"},
+    "c_quote": {"vi": "Nguyên văn", "en": "Verbatim quote (Vietnamese)"},
+    "s_sources": {"vi": "Nguồn và phương pháp", "en": "Sources and method"},
+    "p_sources": {
+        "vi": "Báo cáo nguồn: «{title}», {producer}, ngày {date} (sha256 {sha}…). Mỗi số liệu trong trang này được "
+        "đọc từ câu trích dưới đây; các phép quy đổi (tỷ ↔ triệu đồng) và tỷ lệ tính lại do phần mềm thực hiện.",
+        "en": "Source report: “{title}”, {producer}, dated {date} (sha256 {sha}…). Every figure on this page is read "
+        "from the quote below; conversions (billion ↔ million VND) and recomputed shares are computed by the software.",
+    },
+}
+
+
+def t(key: str, lang: str, **values) -> str:
+    return i18n.text(LABELS, key, lang, **values)
+
+
+def printed_decimals(printed: str) -> int:
+    """Digits after the decimal comma as printed ('11.132,3' → 1, '28,60' → 2, '1.589' → 0)."""
+    match = re.search(r",(\d+)\s*$", str(printed).split()[0] if str(printed).strip() else "")
+    return len(match.group(1)) if match else 0
+
+
+def fact_text(fact: facts.Fact, lang: str, *, with_unit: bool = True) -> str:
+    """A figure as the report states it: qualifier, number in the locale's format, unit."""
+    number = i18n.number(fact.value, lang, printed_decimals(fact.printed))
+    parts = [fact.qualifier_label(lang), number, fact.unit_label(lang) if with_unit else ""]
+    return " ".join(p for p in parts if p).replace(" %", "%")
+
+
+def source_line(ids: list[str], lang: str) -> str:
+    """'Nguồn: Báo cáo … ngày 20/07/2022, <sections>' for the facts behind a chart or table."""
+    sections = list(dict.fromkeys(facts.get(i).section for i in ids))
+    return t("source", lang, date=report_date(lang), sections="; ".join(sections))
+
+
+def report_date(lang: str) -> str:
+    import datetime as dt
+
+    return i18n.date(dt.date.fromisoformat(facts.origin()["date"]), lang)
+
+
+def fact_table(topics: list[str], *, lang: str) -> report.Fragment:
+    """Every figure of the given topics: label, value as printed (locale format), period, section."""
+    frame = pd.concat([facts.topic(name) for name in topics])
+    records = [facts.get(i) for i in frame["id"]]
+    shown = pd.DataFrame({
+        t("c_indicator", lang): [f.label(lang) for f in records],
+        t("c_value", lang): [fact_text(f, lang) for f in records],
+        t("c_period", lang): [f.period for f in records],
+        t("c_section", lang): [f.section for f in records],
+    })
+    return report.table(shown, lang=lang)
+
+
+class Group:
+    """Several fragments shown by one notebook cell."""
+
+    def __init__(self, *parts):
+        self.parts = [p for p in parts if p is not None]
+
+    def _repr_html_(self) -> str:
+        return "\n".join(p._repr_html_() for p in self.parts)
+
+
+class Page:
+    """Parameters and shared pieces of a report page. Subclasses set `kind` and `labels` and add sections."""
+
+    kind = ""
+    labels: dict = {}
+
+    def __init__(self, *, lang: str = "vi", unit: str = "04", communes: str | None = None):
+        self.lang = i18n.check_lang(lang)
+        self.unit = reference.check_unit(unit)
+        self.province = reference.is_province(self.unit)
+        self.unit_name = reference.unit_name(self.unit, self.lang)
+        self.communes_path = communes
+
+    def t(self, key: str, **values) -> str:
+        catalogue = self.labels if key in self.labels else LABELS
+        return i18n.text(catalogue, key, self.lang, **values)
+
+    def uses_communes(self) -> bool:
+        return True
+
+    @cached_property
+    def all_communes(self) -> pd.DataFrame:
+        if self.communes_path is None:
+            return communes.load_default()
+        return communes.read(self.communes_path)
+
+    @cached_property
+    def communes_frame(self) -> pd.DataFrame:
+        return communes.for_unit(self.all_communes, self.unit)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.uses_communes() and communes.is_synthetic(self.all_communes)
+
+    def commune_source(self) -> str:
+        origin = self.all_communes.attrs.get("origin", {})
+        name = origin.get("file", "")
+        name = name.rsplit("/", 1)[-1]
+        if communes.is_synthetic(self.all_communes):
+            name = f"{name}; {self.t('synthetic_short')}"
+        return self.t("source_communes", file=name)
+
+    def commune_summary(self) -> dict:
+        from . import gap
+
+        return dict(gap.summary(self.communes_frame))
+
+    # -- header ----------------------------------------------------------------------------------
+    def title(self) -> str:
+        return f"{self.t('title')} — {self.unit_name}"
+
+    def headline_items(self) -> list[dict]:
+        return []
+
+    def item(self, label_key: str, fact: facts.Fact, *, note: str = "", province_note: bool = False) -> dict:
+        if province_note:
+            note = " · ".join(n for n in (note, self.t("province_note")) if n)
+        return {"label": self.t(label_key), "value": fact_text(fact, self.lang), "note": note}
+
+    def header(self) -> None:
+        """Title, the synthetic-data banner when it applies, the lead paragraph and the headline figures."""
+        parts = []
+        if self.synthetic:
+            parts.append(report.banner(self.t("synthetic"), kind="synthetic"))
+        elif self.uses_communes():
+            origin = self.all_communes.attrs.get("origin", {})
+            parts.append(report.banner(self.t("analyst_data", file=str(origin.get("file", "")).rsplit("/", 1)[-1],
+                                              sha=str(origin.get("sha256", ""))[:12]), kind="info"))
+        parts.append(report.heading(self.title(), 1))
+        parts.append(report.paragraph(self.t("lead", date=report_date(self.lang))))
+        display(Group(*parts))
+        display(report.headlines(self.headline_items(), lang=self.lang, title=self.title()))
+
+    def section(self, key: str, *parts) -> Group:
+        return Group(report.heading(self.t(key), 2), *parts)
+
+    def province_notice(self):
+        return None if self.province else report.note(self.t("province_level"))
+
+    # -- sources ---------------------------------------------------------------------------------
+    source_topics: tuple[str, ...] = ()
+
+    def sources(self) -> Group:
+        origin = facts.origin()
+        frame = pd.concat([facts.topic(name) for name in self.source_topics])
+        shown = pd.DataFrame({
+            t("c_indicator", self.lang): [facts.get(i).label(self.lang) for i in frame["id"]],
+            t("c_value", self.lang): [fact_text(facts.get(i), self.lang) for i in frame["id"]],
+            t("c_section", self.lang): frame["section"].tolist(),
+            t("c_quote", self.lang): frame["quote"].tolist(),
+        })
+        parts = [
+            report.paragraph(t("p_sources", self.lang, title=origin["title"], producer=origin["producer"],
+                               date=report_date(self.lang), sha=origin["sha256"][:12])),
+        ]
+        if self.uses_communes():
+            parts.append(report.paragraph(self.commune_source()))
+        parts.append(report.table(shown, lang=self.lang))
+        return Group(report.heading(t("s_sources", self.lang), 2), *parts)
