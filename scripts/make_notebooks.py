@@ -8,9 +8,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from ntm_analysis import paths
 
-PARAMETERS = '''lang = "vi"  # "vi" or "en"
-unit = "04"  # official code: "04" = Cao Bằng province, "040"–"053" = a district
-communes = None  # None = embedded synthetic demo data; or the path of a commune file (CSV/.xlsx)'''
+PARAMETERS = '''# lang: "vi" or "en".  unit: official code, 04 = the province, 040 to 053 = a district.
+# communes: None = the embedded synthetic demo data, or the path of a commune file (CSV or xlsx).
+lang = "vi"
+unit = "04"
+communes = None'''
 
 NOTES = {
     "evaluation": (
