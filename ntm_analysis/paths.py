@@ -33,3 +33,13 @@ REPORT_NOTEBOOKS = {
     "evaluation": NOTEBOOKS / "evaluation.ipynb",
     "gap": NOTEBOOKS / "gap.ipynb",
 }
+
+#: Where `ntm build` writes the report pack by default, and what it keeps outside the pack.
+PACK = OUTPUTS / "reports"
+BUILD_LOGS = OUTPUTS / "logs"
+FAILED = OUTPUTS / "failed"
+#: Where `ntm send --dry-run` writes .eml files by default.
+MAIL = OUTPUTS / "mail"
+BENCHMARK_RESULTS = ROOT / "benchmarks" / "results"
+#: The seeded generator of the commune template and the SYNTHETIC demo dataset.
+DEMO_GENERATOR = ROOT / "scripts" / "generate_demo_communes.py"

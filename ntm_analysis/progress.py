@@ -1,0 +1,145 @@
+"""Progress towards a target: the Open SDG / Statistics Canada method, as pure maths.
+
+For an indicator with a baseline, a target and (when known) an earlier observation:
+
+- required pace per year from the baseline to the target, and observed pace from the earlier point to the baseline,
+  both linear ((b − a) / years, the default for counts) or compound ((b / a)^(1/years) − 1);
+- R = observed pace / required pace, read as: achieved (target already met), on track (R ≥ 0.95),
+  acceleration needed (0.6 ≤ R < 0.95), limited progress (0 ≤ R < 0.6), deterioration (R < 0),
+  unable to assess (no baseline, or fewer than two observations);
+- the gap still to close, the share of the plan period elapsed, the acceleration factor (required / observed pace)
+  and the year the target is reached if the observed pace continues.
+
+Years are calendar years and values are end-of-year values: a plan period 2021–2025 with a baseline at the end of
+2021 has 1 of its 5 years elapsed and 4 to go.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+CATEGORIES = ("achieved", "on_track", "acceleration", "limited", "deterioration", "unable")
+ON_TRACK, ACCELERATION = 0.95, 0.6  # thresholds on R
+METHODS = ("linear", "compound")
+
+LABELS = {
+    "achieved": {"vi": "Đã đạt mục tiêu", "en": "Target achieved"},
+    "on_track": {"vi": "Đúng tiến độ", "en": "On track"},
+    "acceleration": {"vi": "Cần đẩy nhanh", "en": "Acceleration needed"},
+    "limited": {"vi": "Tiến bộ hạn chế", "en": "Limited progress"},
+    "deterioration": {"vi": "Đi ngược mục tiêu", "en": "Deterioration"},
+    "unable": {"vi": "Chưa đủ dữ liệu để đánh giá", "en": "Unable to assess"},
+    # reasons (Assessment.notes)
+    "no_baseline": {"vi": "không có giá trị gốc", "en": "no baseline value"},
+    "no_earlier": {"vi": "chỉ có một mốc số liệu, chưa tính được tốc độ đã đạt",
+                   "en": "a single observation: the pace achieved cannot be computed"},
+    "compound_fallback": {
+        "vi": "tốc độ kép không xác định khi có giá trị bằng 0, dùng tốc độ tuyến tính",
+        "en": "the compound rate is undefined with a zero value: linear pace used instead",
+    },
+    "never": {"vi": "với tốc độ đã đạt, không bao giờ đạt mục tiêu", "en": "never reached at the pace achieved"},
+}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One indicator's progress. Paces are per year: units per year (linear) or a rate, 0.08 = 8 %/year
+    (compound). `gap` is what is left to do in the direction of improvement (≤ 0 once the target is met).
+    `notes` are LABELS keys explaining fallbacks or why the indicator cannot be assessed."""
+
+    baseline: float | None
+    baseline_year: int
+    target: float
+    target_year: int
+    earlier: float | None
+    earlier_year: int | None
+    direction: int
+    method: str
+    gap: float | None
+    elapsed_share: float | None
+    required_pace: float | None
+    observed_pace: float | None
+    ratio: float | None
+    acceleration: float | None
+    reach_year: int | None
+    category: str
+    notes: tuple[str, ...] = ()
+
+
+def assess(*, baseline: float | None, baseline_year: int, target: float, target_year: int,
+           earlier: float | None = None, earlier_year: int | None = None, direction: int = +1,
+           method: str = "linear", period_start: int | None = None) -> Assessment:
+    """Assess progress from `baseline` (end of `baseline_year`) towards `target` (end of `target_year`).
+    `direction` is +1 when more is better, −1 when less is better. `period_start` is the first year of the plan
+    period (for the share elapsed)."""
+    if direction not in (1, -1):
+        raise ValueError("direction must be +1 (more is better) or -1 (less is better)")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    if target_year <= baseline_year:
+        raise ValueError("the target year must come after the baseline year")
+    if earlier_year is not None and earlier_year >= baseline_year:
+        raise ValueError("the earlier observation must come before the baseline year")
+
+    notes: list[str] = []
+    elapsed = None if period_start is None else (baseline_year - period_start + 1) / (target_year - period_start + 1)
+    if method == "compound" and any(v is not None and v <= 0 for v in (baseline, target, earlier)):
+        method = "linear"
+        notes.append("compound_fallback")
+    common = dict(baseline=baseline, baseline_year=baseline_year, target=target, target_year=target_year,
+                  earlier=earlier, earlier_year=earlier_year, direction=direction, method=method,
+                  elapsed_share=elapsed)
+    if baseline is None:
+        return Assessment(**common, gap=None, required_pace=None, observed_pace=None, ratio=None, acceleration=None,
+                          reach_year=None, category="unable", notes=(*notes, "no_baseline"))
+
+    gap = direction * (target - baseline)
+    required = pace(baseline, target, target_year - baseline_year, method)
+    if gap <= 0:
+        return Assessment(**common, gap=gap, required_pace=required, observed_pace=None, ratio=None,
+                          acceleration=None, reach_year=baseline_year, category="achieved", notes=tuple(notes))
+    if earlier is None or earlier_year is None:
+        return Assessment(**common, gap=gap, required_pace=required, observed_pace=None, ratio=None,
+                          acceleration=None, reach_year=None, category="unable", notes=(*notes, "no_earlier"))
+
+    observed = pace(earlier, baseline, baseline_year - earlier_year, method)
+    ratio = observed / required
+    reach = reach_year(baseline=baseline, baseline_year=baseline_year, target=target, pace=observed, method=method)
+    if reach is None:
+        notes.append("never")
+    return Assessment(**common, gap=gap, required_pace=required, observed_pace=observed, ratio=ratio,
+                      acceleration=required / observed if ratio > 0 else None, reach_year=reach,
+                      category=category(ratio), notes=tuple(notes))
+
+
+def pace(start: float, end: float, years: int, method: str = "linear") -> float:
+    """Change per year from `start` to `end` over `years`: units per year, or a compound rate."""
+    if method == "compound":
+        return (end / start) ** (1 / years) - 1
+    return (end - start) / years
+
+
+def category(ratio: float) -> str:
+    """The category for R = observed / required pace (the target not yet met)."""
+    if ratio >= ON_TRACK:
+        return "on_track"
+    if ratio >= ACCELERATION:
+        return "acceleration"
+    if ratio >= 0:
+        return "limited"
+    return "deterioration"
+
+
+def reach_year(*, baseline: float, baseline_year: int, target: float, pace: float,
+               method: str = "linear") -> int | None:
+    """First year whose end-of-year value reaches the target if `pace` continues; None if it never does."""
+    if method == "compound":
+        if pace <= -1 or pace == 0 or (target / baseline > 1) != (pace > 0):
+            return None
+        years = math.log(target / baseline) / math.log(1 + pace)
+    else:
+        if pace == 0 or (target - baseline > 0) != (pace > 0):
+            return None
+        years = (target - baseline) / pace
+    return baseline_year + math.ceil(round(years, 9))  # round: 11.000000001 years is 11
