@@ -1,0 +1,429 @@
+"""The report's own arithmetic: totals against their parts, printed shares against amounts, targets against counts.
+
+Each check is a small declaration: two formulas over fact ids, `printed` (what the report prints, usually one
+figure) and `implied` (what its other figures imply), and the relation between them. Formulas allow + − × ÷,
+numbers, and `between(lo, hi)` for a quantity only known to lie in a range (a band of criteria).
+
+Rounding: every figure carries half a unit of its last printed digit ('11.132,3' ± 0,05; '175' ± 0,5); exact counts
+(communes, products … printed as whole numbers without a qualifier) carry none. The error bounds travel through
+the formula by interval arithmetic, so `tolerance` = rounding of the printed side + rounding of the implied side.
+A check passes when the two sides agree within that tolerance; otherwise it fails, and the data keeps what was
+printed.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import string
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import facts as facts_module
+from . import i18n
+
+LABELS = {
+    "pass": {"vi": "Khớp trong phạm vi làm tròn.", "en": "Holds within rounding."},
+    "fail": {
+        "vi": "Không khớp: lệch {gap:g} {unit}, vượt sai số làm tròn cho phép {tolerance:g} {unit}.",
+        "en": "Does not hold: off by {gap:g} {unit}, more than the {tolerance:g} {unit} rounding allows.",
+    },
+    "share": {"vi": "Tính từ số tiền: {implied:3}%; số in: {printed}%.",
+              "en": "Computed from the amounts: {implied:3}%; printed: {printed}%."},
+}
+
+COLUMNS = ("check", "topic", "description_vi", "description_en", "formula", "printed", "implied", "difference",
+           "tolerance", "unit", "status", "note_vi", "note_en", "facts")
+
+
+# ---------------------------------------------------------------------------------------------- quantities
+
+@dataclass(frozen=True)
+class Quantity:
+    """A value with the interval it may lie in, given the rounding of the printed figures it comes from."""
+
+    value: float
+    low: float
+    high: float
+
+    @classmethod
+    def exact(cls, value: float) -> Quantity:
+        return cls(value, value, value)
+
+    @property
+    def margin(self) -> float:
+        return max(self.value - self.low, self.high - self.value)
+
+    def _combine(self, other: Quantity, op) -> Quantity:
+        ends = [op(a, b) for a in (self.low, self.high) for b in (other.low, other.high)]
+        return Quantity(op(self.value, other.value), min(ends), max(ends))
+
+    def __add__(self, other: Quantity) -> Quantity:
+        return Quantity(self.value + other.value, self.low + other.low, self.high + other.high)
+
+    def __sub__(self, other: Quantity) -> Quantity:
+        return Quantity(self.value - other.value, self.low - other.high, self.high - other.low)
+
+    def __mul__(self, other: Quantity) -> Quantity:
+        return self._combine(other, operator.mul)
+
+    def __truediv__(self, other: Quantity) -> Quantity:
+        if other.low <= 0 <= other.high:
+            raise ZeroDivisionError("division by a quantity that may be zero")
+        return self._combine(other, operator.truediv)
+
+    def __neg__(self) -> Quantity:
+        return Quantity(-self.value, -self.high, -self.low)
+
+
+def between(low: float, high: float) -> Quantity:
+    """A quantity only known to lie in [low, high], taken at the middle."""
+    return Quantity((low + high) / 2, low, high)
+
+
+def quantity(fact: facts_module.Fact) -> Quantity:
+    """A figure as a Quantity: exact for whole counts without qualifier and for words, else ± half a unit."""
+    counted = facts_module.UNITS[fact.unit]["counted"] and fact.qualifier == "exact"
+    margin = 0.0 if counted else facts_module.half_unit(fact.printed)
+    return Quantity(fact.value, fact.value - margin, fact.value + margin)
+
+
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def evaluate(formula: str, names: dict[str, Quantity]) -> Quantity:
+    """Evaluate a check formula over named quantities (fact ids)."""
+
+    def walk(node: ast.AST) -> Quantity:
+        match node:
+            case ast.Constant(value=int() | float() as number):
+                return Quantity.exact(float(number))
+            case ast.Name(id=name):
+                if name not in names:
+                    raise KeyError(f"formula {formula!r} uses {name!r}, which is not a figure in the facts table")
+                return names[name]
+            case ast.BinOp(left=left, op=op, right=right) if type(op) in _OPERATORS:
+                return _OPERATORS[type(op)](walk(left), walk(right))
+            case ast.UnaryOp(op=ast.USub(), operand=operand):
+                return -walk(operand)
+            case ast.Call(func=ast.Name(id="between"), args=[ast.Constant(value=lo), ast.Constant(value=hi)]):
+                return between(float(lo), float(hi))
+        raise ValueError(f"formula {formula!r}: unsupported expression {ast.unparse(node)!r}")
+
+    return walk(ast.parse(formula, mode="eval").body)
+
+
+def fact_ids(formula: str) -> list[str]:
+    """The fact ids a formula uses, in reading order."""
+    nodes = [n for n in ast.walk(ast.parse(formula, mode="eval")) if isinstance(n, ast.Name) and n.id != "between"]
+    return [n.id for n in sorted(nodes, key=lambda n: n.col_offset)]
+
+
+# ---------------------------------------------------------------------------------------------- declarations
+
+@dataclass(frozen=True)
+class Check:
+    """One arithmetic claim of the report. `relation`: '=' (agree), '<=' (printed at most implied), '>='.
+    `note` is always shown; `on_fail` only when the check fails. Notes may use {fact_id}, {printed}, {implied},
+    {implied_low}, {implied_high}, {gap}, {tolerance}, {unit} and the named formulas in `values`;
+    a format spec gives the decimals ({implied:2})."""
+
+    id: str
+    topic: str
+    printed: str
+    implied: str
+    description: dict[str, str]
+    relation: str = "="
+    note: dict[str, str] = field(default_factory=dict)
+    on_fail: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def _t(vi: str, en: str) -> dict[str, str]:
+    return {"vi": vi, "en": en}
+
+
+_SHARE_NOTE = LABELS["share"]
+
+_FUNDING_SOURCES = {
+    "central": _t("ngân sách Trung ương", "central budget"),
+    "provincial": _t("ngân sách tỉnh", "provincial budget"),
+    "integrated": _t("vốn lồng ghép", "integrated funds"),
+    "credit": _t("vốn tín dụng", "credit"),
+    "community": _t("vốn cộng đồng dân cư", "community contributions"),
+    "other": _t("vốn huy động khác", "other funds"),
+}
+_PLAN_SOURCES = {
+    "central": _t("ngân sách trung ương", "central budget"),
+    "local": _t("ngân sách địa phương", "local budget"),
+    "integrated": _t("vốn lồng ghép", "integrated funds"),
+    "credit": _t("tín dụng", "credit"),
+    "enterprise": _t("doanh nghiệp", "enterprises"),
+    "community": _t("cộng đồng dân cư", "community"),
+}
+
+
+def _share_checks(prefix: str, topic: str, total: str, sources: dict[str, dict[str, str]], period: str) -> list[Check]:
+    """One check per printed share (share = 100 × amount / total) and one that the shares add up to 100 %."""
+    checks = [
+        Check(
+            id=f"{prefix}_{key}_share", topic=topic,
+            printed=f"{prefix}_{key}_share", implied=f"100 * {prefix}_{key} / {total}",
+            description=_t(f"Tỷ trọng {name['vi']} {period} in ra so với tỷ trọng tính từ số tiền",
+                           f"Printed share of {name['en']} {period} against the share computed from the amounts"),
+            note=_SHARE_NOTE,
+        )
+        for key, name in sources.items()
+    ]
+    checks.append(Check(
+        id=f"{prefix}_shares_sum", topic=topic,
+        printed=" + ".join(f"{prefix}_{key}_share" for key in sources), implied="100",
+        description=_t(f"Các tỷ trọng in ra {period} cộng lại bằng 100%",
+                       f"The printed shares {period} add up to 100%"),
+    ))
+    return checks
+
+
+FUNDING_SUM = " + ".join(f"funding_2017_2021_{key}" for key in _FUNDING_SOURCES)
+
+CHECKS: list[Check] = [
+    # --- management
+    Check(
+        "management_province_office_staff", "management", "management_province_office_staff",
+        "1 + 1 + management_province_office_fulltime + management_province_office_parttime",
+        _t("Văn phòng Điều phối cấp tỉnh: tổng số người bằng Chánh Văn phòng và Phó Chánh Văn phòng (mỗi chức danh "
+           "một người) cộng cán bộ chuyên trách và kiêm nhiệm",
+           "Provincial coordination office: total staff equals the head and the deputy head (one each) plus the "
+           "full-time and part-time officials"),
+    ),
+    # --- OCOP
+    Check("ocop_products_by_rating", "ocop", "ocop_products", "ocop_stars_3 + ocop_stars_4",
+          _t("Sản phẩm OCOP bằng tổng số sản phẩm 3 sao và 4 sao", "OCOP products equal the 3-star plus 4-star products")),
+    Check("ocop_products_by_sector", "ocop", "ocop_products",
+          "ocop_sector_food + ocop_sector_drinks + ocop_sector_crafts + ocop_sector_tourism",
+          _t("Sản phẩm OCOP bằng tổng theo ngành (thực phẩm, đồ uống, thủ công mỹ nghệ, du lịch nông thôn)",
+             "OCOP products equal the sum by sector (food, drinks, handicrafts, rural tourism)")),
+    Check("ocop_entities_by_type", "ocop", "ocop_entities",
+          "ocop_entities_cooperatives + ocop_entities_enterprises + ocop_entities_households",
+          _t("Chủ thể OCOP bằng hợp tác xã + doanh nghiệp + hộ kinh doanh",
+             "OCOP entities equal cooperatives + enterprises + household businesses")),
+    # --- funding mobilised 2017–2021
+    Check("funding_2017_2021_sum_of_sources", "funding_2017_2021", "funding_2017_2021_total", FUNDING_SUM,
+          _t("Tổng vốn huy động 2017–2021 bằng tổng sáu nguồn", "Total funds 2017–2021 equal the sum of the six sources"),
+          note=_t("Tổng sáu nguồn: {implied} tỷ đồng; tổng in ra: {printed} tỷ đồng.",
+                  "Sum of the six sources: {implied} billion VND; printed total: {printed} billion VND.")),
+    *_share_checks("funding_2017_2021", "funding_2017_2021", "funding_2017_2021_total", _FUNDING_SOURCES, "2017–2021"),
+    # --- resources 2021–2025
+    Check("plan_total_parts", "resources_2021_2025", "plan_total", "plan_budget + plan_nonbudget",
+          _t("Tổng nguồn lực 2021–2025 bằng vốn ngân sách cộng nguồn ngoài ngân sách",
+             "Total resources 2021–2025 equal budget plus non-budget resources")),
+    Check("plan_budget_parts", "resources_2021_2025", "plan_budget", "plan_central + plan_local + plan_integrated",
+          _t("Vốn ngân sách bằng ngân sách trung ương + ngân sách địa phương + vốn lồng ghép",
+             "Budget funds equal central budget + local budget + integrated funds")),
+    Check("plan_nonbudget_parts", "resources_2021_2025", "plan_nonbudget", "plan_credit + plan_enterprise + plan_community",
+          _t("Nguồn ngoài ngân sách bằng tín dụng + doanh nghiệp + cộng đồng dân cư",
+             "Non-budget resources equal credit + enterprises + community")),
+    Check("plan_central_parts", "resources_2021_2025", "plan_central", "plan_central_investment + plan_central_recurrent",
+          _t("Ngân sách trung ương bằng vốn đầu tư phát triển + vốn sự nghiệp",
+             "Central budget equals development investment + recurrent funds"),
+          note=_t("Vốn sự nghiệp in là {plan_central_recurrent} triệu đồng; để khớp tổng cần {balancing:0} triệu đồng "
+                  "(ngân sách trung ương trừ vốn đầu tư phát triển).",
+                  "Recurrent funds are printed as {plan_central_recurrent} million VND; the total balances with "
+                  "{balancing:0} million VND (central budget minus development investment)."),
+          on_fail=_t("Dấu phân cách hàng nghìn có lẽ đã bị in thành dấu thập phân; dữ liệu giữ nguyên con số in.",
+                     "A thousands separator was probably printed as a decimal comma; the data keeps the printed figure."),
+          values={"balancing": "plan_central - plan_central_investment"}),
+    *_share_checks("plan", "resources_2021_2025", "plan_total", _PLAN_SOURCES, "2021–2025"),
+    # --- communes' attainment 2021
+    Check("attainment_2021_all_communes", "attainment_2021", "target_2025_communes_total",
+          "attainment_2021_standard + attainment_2021_band_15_18 + attainment_2021_band_10_14 + attainment_2021_band_5_9",
+          _t("Xã đạt chuẩn cộng các nhóm 15–18, 10–14 và 5–9 tiêu chí bằng tổng số xã của tỉnh",
+             "Standard communes plus the 15–18, 10–14 and 5–9 criteria bands equal the province's communes")),
+    Check("attainment_2021_average_within_bands", "attainment_2021", "attainment_2021_average",
+          "(19 * attainment_2021_standard + between(15, 18) * attainment_2021_band_15_18"
+          " + between(10, 14) * attainment_2021_band_10_14 + between(5, 9) * attainment_2021_band_5_9)"
+          " / target_2025_communes_total",
+          _t("Bình quân tiêu chí/xã nằm trong khoảng mà các nhóm xã cho phép",
+             "The average criteria per commune lies within the range the bands allow"),
+          note=_t("Các nhóm cho phép bình quân từ {implied_low:2} đến {implied_high:2} tiêu chí/xã.",
+                  "The bands allow an average from {implied_low:2} to {implied_high:2} criteria per commune.")),
+    Check("attainment_2021_new_within_total", "attainment_2021", "attainment_2021_new_standard", "attainment_2021_standard",
+          _t("Xã đạt chuẩn mới 2017–2021 không vượt tổng số xã đạt chuẩn",
+             "Communes newly at the standard in 2017–2021 do not exceed all standard communes"),
+          relation="<=",
+          note=_t("Ngụ ý {before:0} xã đã đạt chuẩn trước năm 2017; báo cáo không nêu con số này.",
+                  "Implies {before:0} communes were at the standard before 2017; the report does not say so."),
+          values={"before": "attainment_2021_standard - attainment_2021_new_standard"}),
+    # --- results 2019/2020
+    Check("results_2019_share_of_communes", "results_2019_2020", "results_2019_standard_share",
+          "100 * results_2019_standard / target_2025_communes_total",
+          _t("Tỷ lệ xã đạt chuẩn năm 2019 so với số xã đạt chuẩn trên tổng số xã",
+             "Share of standard communes in 2019 against the count over the province's communes"),
+          note=_t("{results_2019_standard:0} xã là {implied:1}% của {target_2025_communes_total:0} xã hiện nay; "
+                  "tỷ lệ {printed}% ứng với khoảng {base:0} xã.",
+                  "{results_2019_standard:0} communes are {implied:1}% of today's {target_2025_communes_total:0}; "
+                  "{printed}% corresponds to about {base:0} communes."),
+          on_fail=_t("Tỷ lệ được tính trên số xã trước khi sáp nhập, không phải trên số xã hiện nay.",
+                     "The share was computed on the number of communes before the mergers, not today's."),
+          values={"base": "100 * results_2019_standard / results_2019_standard_share"}),
+    Check("results_2019_vs_2021_standard", "results_2019_2020", "attainment_2021_standard", "results_2019_standard",
+          _t("Số xã đạt chuẩn năm 2021 không thấp hơn năm 2019",
+             "Standard communes in 2021 are not fewer than in 2019"),
+          relation=">=",
+          note=_t("Năm 2019: {results_2019_standard:0} xã; năm 2021: {attainment_2021_standard:0} xã, trong đó "
+                  "{attainment_2021_new_standard:0} xã đạt chuẩn mới trong 2017–2021.",
+                  "2019: {results_2019_standard:0} communes; 2021: {attainment_2021_standard:0}, of which "
+                  "{attainment_2021_new_standard:0} newly reached the standard in 2017–2021."),
+          on_fail=_t("Báo cáo không đối chiếu hai con số; nhiều khả năng số năm 2019 tính theo các xã trước sáp nhập.",
+                     "The report does not reconcile the two; the 2019 count most likely refers to communes before "
+                     "the mergers.")),
+    Check("results_2019_goal_vs_list", "results_2019_2020", "results_2019_goal_share",
+          "100 * results_2019_standard / management_target_communes_2017_2020",
+          _t("Mức hoàn thành mục tiêu 5 năm so với danh sách xã phấn đấu đạt chuẩn giai đoạn 2017–2020 của tỉnh",
+             "Attainment of the five-year goal against the province's list of communes to reach the standard in "
+             "2017–2020"),
+          note=_t("Mục tiêu do Thủ tướng Chính phủ giao không được nêu bằng số; {printed}% ngụ ý mục tiêu {goal:0} xã. "
+                  "Danh sách của tỉnh có {management_target_communes_2017_2020:0} xã.",
+                  "The goal set by the Prime Minister is not given as a number; {printed}% implies a goal of "
+                  "{goal:0} communes. The province's own list named {management_target_communes_2017_2020:0}."),
+          on_fail=_t("So với danh sách của tỉnh, mức đạt là {implied:0}%.",
+                     "Against the province's list, attainment is {implied:0}%."),
+          values={"goal": "100 * results_2019_standard / results_2019_goal_share"}),
+    # --- regional comparison
+    Check("region_2020_share_of_communes", "region", "region_2020_province_share",
+          "100 * (target_2025_standard - target_2025_standard_increase) / target_2025_communes_total",
+          _t("Tỷ lệ xã đạt chuẩn cuối năm 2020 so với số xã đạt chuẩn cuối giai đoạn 2016–2020 (suy từ mục tiêu 2025)",
+             "Share of standard communes at the end of 2020 against the count at the end of 2016–2020 "
+             "(from the 2025 target)"),
+          note=_t("Mục tiêu 2025 ({target_2025_standard:0} xã, tăng {target_2025_standard_increase:0} xã) ngụ ý "
+                  "{end_2020:0} xã cuối giai đoạn 2016–2020, tức {implied:1}% của {target_2025_communes_total:0} xã.",
+                  "The 2025 target ({target_2025_standard:0} communes, {target_2025_standard_increase:0} more) implies "
+                  "{end_2020:0} communes at the end of 2016–2020, i.e. {implied:1}% of {target_2025_communes_total:0}."),
+          on_fail=_t("{printed}% trùng tỷ lệ năm 2019 ({results_2019_standard:0} xã trên khoảng {base:0} xã trước "
+                     "sáp nhập); so sánh với vùng Miền núi phía Bắc dùng mẫu số cũ.",
+                     "{printed}% repeats the 2019 share ({results_2019_standard:0} of about {base:0} communes before "
+                     "the mergers); the comparison with the Northern Mountains uses the old base."),
+          values={"end_2020": "target_2025_standard - target_2025_standard_increase",
+                  "base": "100 * results_2019_standard / region_2020_province_share"}),
+    # --- funding 2021
+    Check("funding_2021_vs_2020", "funding_2021", "funding_2021_central_vs_2020_share",
+          "100 * funding_2021_central_recurrent / funding_2020_central",
+          _t("Vốn trung ương 2021 so với năm 2020: tỷ lệ in ra so với tỷ lệ tính từ số tiền",
+             "Central funds 2021 against 2020: printed share against the share computed from the amounts"),
+          note=_SHARE_NOTE),
+    # --- targets 2025
+    Check("target_2025_share_of_communes", "targets_2025", "target_2025_standard_share",
+          "100 * target_2025_standard / target_2025_communes_total",
+          _t("Tỷ lệ xã đạt chuẩn mục tiêu 2025 so với số xã trên tổng số xã",
+             "Target share of standard communes 2025 against the count over all communes")),
+    Check("target_2025_increase_from_2021", "targets_2025", "target_2025_standard_increase",
+          "target_2025_standard - attainment_2021_standard",
+          _t("Số xã tăng thêm bằng mục tiêu 2025 trừ số xã đạt chuẩn hiện có",
+             "The increase equals the 2025 target minus the communes already at the standard")),
+    Check("target_2025_advanced_model_within_standard", "targets_2025", "target_2025_advanced + target_2025_model",
+          "target_2025_standard",
+          _t("Xã nâng cao và kiểu mẫu nằm trong số xã đạt chuẩn",
+             "Advanced and model communes are among the standard communes"),
+          relation="<="),
+    Check("target_2025_average_floor", "targets_2025", "target_2025_average",
+          "(19 * target_2025_standard + target_2025_below_15_threshold"
+          " * (target_2025_communes_total - target_2025_standard)) / target_2025_communes_total",
+          _t("Bình quân tiêu chí/xã mục tiêu 2025 so với mức tối thiểu suy từ hai mục tiêu: xã đạt chuẩn (19 tiêu chí) "
+             "và không còn xã dưới 15 tiêu chí",
+             "Target average criteria per commune 2025 against the floor implied by the other two targets: standard "
+             "communes (19 criteria) and no commune below 15"),
+          note=_t("Khi {target_2025_standard:0} xã đạt 19 tiêu chí và các xã còn lại đạt đúng "
+                  "{target_2025_below_15_threshold:0} tiêu chí, bình quân là {implied:3} tiêu chí/xã.",
+                  "With {target_2025_standard:0} communes at 19 criteria and all others at exactly "
+                  "{target_2025_below_15_threshold:0}, the average is {implied:3} criteria per commune.")),
+    Check("target_2025_villages_one_total", "targets_2025", "target_2025_villages_model_share",
+          "100 * target_2025_villages_model / (100 * target_2025_villages_standard / target_2025_villages_standard_share)",
+          _t("Hai cặp số thôn ↔ tỷ lệ (đạt chuẩn, kiểu mẫu) cùng ứng với một tổng số thôn",
+             "The two village count ↔ share pairs (standard, model) imply one village total"),
+          note=_t("{target_2025_villages_standard:0} thôn ↔ {target_2025_villages_standard_share:0}% ngụ ý khoảng "
+                  "{total_standard:0} thôn; {target_2025_villages_model:0} thôn ↔ {target_2025_villages_model_share:0}% "
+                  "ngụ ý khoảng {total_model:0} thôn.",
+                  "{target_2025_villages_standard:0} villages ↔ {target_2025_villages_standard_share:0}% imply about "
+                  "{total_standard:0} villages; {target_2025_villages_model:0} ↔ {target_2025_villages_model_share:0}% "
+                  "imply about {total_model:0}."),
+          values={"total_standard": "100 * target_2025_villages_standard / target_2025_villages_standard_share",
+                  "total_model": "100 * target_2025_villages_model / target_2025_villages_model_share"}),
+    # --- movements
+    Check("movements_youth_within_total_workdays", "movements", "movements_youth_workdays", "movements_workdays",
+          _t("Ngày công của phong trào thanh niên không vượt tổng ngày công nhân dân đóng góp",
+             "Workdays of the youth movement do not exceed all workdays contributed by residents"),
+          relation="<=",
+          note=_t("Phong trào thanh niên: {movements_youth_workdays:0} ngày công (mục I.5b); nhân dân đóng góp: "
+                  "hơn {movements_workdays:0} ngày công (mục I.5a).",
+                  "Youth movement: {movements_youth_workdays:0} workdays (section I.5b); residents' contribution: "
+                  "more than {movements_workdays:0} workdays (section I.5a)."),
+          on_fail=_t("Báo cáo không đối chiếu; hai con số có thể đo những việc khác nhau.",
+                     "The report does not reconcile them; the two may count different work.")),
+]
+
+_SYMBOLS = {"=": "=", "<=": "≤", ">=": "≥"}
+
+
+# ---------------------------------------------------------------------------------------------- running
+
+class _Numbers(string.Formatter):
+    """Formats numbers in note templates in the language's style. Format spec: the decimals ({x:2}), or 'g' for
+    two significant digits below 1 (so 0,0052 and 0,0050 stay apart)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def format_field(self, value, format_spec):
+        if not isinstance(value, (int, float)):
+            return super().format_field(value, format_spec)
+        if format_spec == "g":
+            small = 0 < abs(value) < 1
+            return i18n.number(value, self.lang, 1 - math.floor(math.log10(abs(value))) if small else None)
+        return i18n.number(value, self.lang, int(format_spec) if format_spec else None)
+
+
+def _holds(relation: str, difference: float, tolerance: float) -> bool:
+    slack = tolerance + 1e-9 * max(1.0, abs(difference))
+    return {"=": abs(difference) <= slack, "<=": difference <= slack, ">=": difference >= -slack}[relation]
+
+
+def _row(check: Check, names: dict[str, Quantity], table: pd.DataFrame) -> dict:
+    printed, implied = evaluate(check.printed, names), evaluate(check.implied, names)
+    difference = printed.value - implied.value
+    tolerance = printed.margin + implied.margin
+    status = "pass" if _holds(check.relation, difference, tolerance) else "fail"
+    ids = list(dict.fromkeys(fact_ids(check.printed) + fact_ids(check.implied)))
+    unit = table.loc[table["id"] == ids[0], "unit"].iloc[0]
+    values = {
+        **{fid: q.value for fid, q in names.items()},
+        **{name: evaluate(formula, names).value for name, formula in check.values.items()},
+        "printed": printed.value, "implied": implied.value, "implied_low": implied.low, "implied_high": implied.high,
+        "gap": abs(difference), "tolerance": tolerance,
+    }
+    row = {
+        "check": check.id, "topic": check.topic,
+        "description_vi": check.description["vi"], "description_en": check.description["en"],
+        "formula": f"{check.printed} {_SYMBOLS[check.relation]} {check.implied}",
+        "printed": printed.value, "implied": implied.value, "difference": difference, "tolerance": tolerance,
+        "unit": unit, "status": status, "facts": ",".join(ids),
+    }
+    for lang in i18n.LANGS:
+        fmt = _Numbers(lang)
+        parts = [LABELS[status][lang]] + [t[lang] for t in (check.note, check.on_fail if status == "fail" else {}) if t]
+        row[f"note_{lang}"] = " ".join(fmt.format(p, unit=facts_module.UNITS[unit][lang], **values) for p in parts)
+    return row
+
+
+def run(facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every check on the facts table (default: the validated project table), one row per check (COLUMNS)."""
+    table = facts_module.load() if facts is None else facts
+    names = {row["id"]: quantity(facts_module.to_fact(row)) for _, row in table.iterrows()}
+    return pd.DataFrame([_row(check, names, table) for check in CHECKS], columns=list(COLUMNS))
+
+
+def summary(table: pd.DataFrame) -> dict:
+    """{'checks': n, 'pass': …, 'fail': …, 'failed': [check ids]}."""
+    failed = table.loc[table["status"] == "fail", "check"].tolist()
+    return {"checks": len(table), "pass": int((table["status"] == "pass").sum()), "fail": len(failed), "failed": failed}

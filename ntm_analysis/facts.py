@@ -1,0 +1,317 @@
+"""The report's figures as cited data: load and validate `data/facts/report_figures.csv`, look figures up.
+
+Every row is one number printed in the Department of Agriculture and Rural Development's report of 20/07/2022,
+with the verbatim quote it comes from. Validation checks the table's shape (pandera) and that each figure really
+is in the report: the quote occurs in the raw text, and the printed number occurs in the quote and reads as `value`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from babel.numbers import NumberFormatError, parse_decimal
+
+from . import i18n, paths
+from .errors import DataError, Problem
+
+
+def _unit(vi: str, en: str, *, million_vnd: float | None = None, counted: bool = False) -> dict:
+    return {"vi": vi, "en": en, "million_vnd": million_vnd, "counted": counted}
+
+
+#: The closed set of units. `million_vnd`: factor to million VND for money, else None.
+#: `counted`: whole things counted one by one (a printed integer in these units is exact, not rounded).
+UNITS: dict[str, dict] = {
+    "triệu đồng": _unit("triệu đồng", "million VND", million_vnd=1.0),
+    "tỷ đồng": _unit("tỷ đồng", "billion VND", million_vnd=1000.0),
+    "%": _unit("%", "%"),
+    "km": _unit("km", "km"),
+    "m²": _unit("m²", "m²"),
+    "ngày công": _unit("ngày công", "workdays"),
+    "tiêu chí/xã": _unit("tiêu chí/xã", "criteria per commune"),
+    "lần": _unit("lần", "times"),
+    "phút": _unit("phút", "minutes"),
+    "tiêu chí": _unit("tiêu chí", "criteria", counted=True),
+    "xã": _unit("xã", "communes", counted=True),
+    "thôn": _unit("thôn", "villages", counted=True),
+    "đơn vị cấp huyện": _unit("đơn vị cấp huyện", "district-level units", counted=True),
+    "người": _unit("người", "people", counted=True),
+    "lượt người": _unit("lượt người", "person-times", counted=True),
+    "lượt": _unit("lượt", "times featured", counted=True),
+    "ban": _unit("ban", "boards", counted=True),
+    "lớp": _unit("lớp", "classes", counted=True),
+    "cuộc": _unit("cuộc", "meetings", counted=True),
+    "tin/bài": _unit("tin/bài", "news items/articles", counted=True),
+    "chuyên mục": _unit("chuyên mục", "programmes", counted=True),
+    "số/tuần": _unit("số/tuần", "issues per week", counted=True),
+    "biển hiệu": _unit("biển hiệu", "signboards", counted=True),
+    "hoạt động": _unit("hoạt động", "activities", counted=True),
+    "tuyến": _unit("tuyến", "routes", counted=True),
+    "nhà": _unit("nhà", "houses", counted=True),
+    "hộ": _unit("hộ", "households", counted=True),
+    "tập thể": _unit("tập thể", "collectives", counted=True),
+    "cá nhân": _unit("cá nhân", "individuals", counted=True),
+    "sản phẩm": _unit("sản phẩm", "products", counted=True),
+    "chủ thể": _unit("chủ thể", "entities", counted=True),
+}
+
+#: How the printed number relates to the quantity ("trên 1.000" → more_than 1000).
+QUALIFIERS: dict[str, dict[str, str]] = {
+    "exact": {"vi": "", "en": ""},
+    "more_than": {"vi": "trên", "en": "more than"},
+    "about": {"vi": "khoảng", "en": "about"},
+    "at_least": {"vi": "ít nhất", "en": "at least"},
+    "up_to": {"vi": "tối đa", "en": "up to"},
+    "less_than": {"vi": "dưới", "en": "less than"},
+}
+
+TOPICS = (
+    "management", "capacity", "communication", "movements", "awards", "ocop", "funding_2017_2021",
+    "attainment_2021", "results_2019_2020", "region", "funding_2021", "difficulties", "targets_2025",
+    "resources_2021_2025",
+)
+
+COLUMNS = ("id", "topic", "label_vi", "label_en", "value", "printed", "unit", "period", "qualifier", "section", "quote")
+
+#: Figures the report writes in words: a count of none ("không còn xã…", "không có kinh phí…").
+WORD_VALUES = {"không còn": 0.0, "không có": 0.0}
+#: Multiplier words written after the digits ("443 nghìn" ngày công = 443.000 ngày công).
+MULTIPLIERS = {"nghìn": 1000.0}
+
+LOCALE = "vi_VN"
+
+LABELS = {
+    "report": {
+        "vi": "Báo cáo Sở NN&PTNT {date}",
+        "en": "Report of the Cao Bằng Department of Agriculture and Rural Development, {date}",
+    },
+}
+
+
+# ---------------------------------------------------------------------------------------------- numbers as printed
+
+def _split(printed: str) -> tuple[str, float]:
+    """'443 nghìn' → ('443', 1000.0); '11.132,3' → ('11.132,3', 1.0)."""
+    number, _, word = printed.strip().partition(" ")
+    if word and word not in MULTIPLIERS:
+        raise ValueError(f"cannot read {printed!r} as a number")
+    return number, MULTIPLIERS.get(word, 1.0)
+
+
+def parse_printed(printed: str) -> float:
+    """A figure as the report prints it (Vietnamese format) → its value: '11.132,3' → 11132.3, '02' → 2,
+    '443 nghìn' → 443000, 'Không còn' → 0. Raises ValueError if it is not a number the report could print."""
+    word = printed.strip().lower()
+    if word in WORD_VALUES:
+        return WORD_VALUES[word]
+    number, factor = _split(printed)
+    try:
+        return float(parse_decimal(number, locale=LOCALE, strict=True)) * factor
+    except NumberFormatError as exc:
+        raise ValueError(f"cannot read {printed!r} as a Vietnamese number") from exc
+
+
+def half_unit(printed: str) -> float:
+    """Half a unit of the last printed digit: '11.132,3' → 0.05, '175' → 0.5, '443 nghìn' → 500, words → 0."""
+    if printed.strip().lower() in WORD_VALUES:
+        return 0.0
+    number, factor = _split(printed)
+    decimals = len(number.partition(",")[2])
+    return 0.5 * 10.0 ** -decimals * factor
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert between units of the same kind: money in tỷ đồng ↔ triệu đồng (×1000). Same unit → value."""
+    for unit in (from_unit, to_unit):
+        if unit not in UNITS:
+            raise ValueError(f"unknown unit {unit!r}")
+    if from_unit == to_unit:
+        return value
+    a, b = UNITS[from_unit]["million_vnd"], UNITS[to_unit]["million_vnd"]
+    if a is None or b is None:
+        raise ValueError(f"cannot convert {from_unit!r} to {to_unit!r}")
+    return value * a / b
+
+
+# ---------------------------------------------------------------------------------------------- one figure
+
+@dataclass(frozen=True)
+class Fact:
+    """One printed figure with its citation."""
+
+    id: str
+    topic: str
+    label_vi: str
+    label_en: str
+    value: float
+    printed: str
+    unit: str
+    period: str
+    qualifier: str
+    section: str
+    quote: str
+
+    def label(self, lang: str) -> str:
+        return getattr(self, f"label_{i18n.check_lang(lang)}")
+
+    def unit_label(self, lang: str) -> str:
+        return UNITS[self.unit][i18n.check_lang(lang)]
+
+    def qualifier_label(self, lang: str) -> str:
+        """'trên' / 'more than' …; '' for an exact figure."""
+        return QUALIFIERS[self.qualifier][i18n.check_lang(lang)]
+
+    def value_in(self, unit: str) -> float:
+        """The value in another unit of the same kind (money: 'tỷ đồng' ↔ 'triệu đồng'); ValueError otherwise."""
+        return convert(self.value, self.unit, unit)
+
+    def source(self, lang: str) -> str:
+        """Citation: report, date, section and the verbatim quote."""
+        report = i18n.text(LABELS, "report", lang, date=i18n.date(_report_date(), lang))
+        section = self.section if lang == "vi" else self.section.replace("Phần", "Part").replace("mục", "section")
+        return f"{report}, {section}: “{self.quote}”"
+
+
+# ---------------------------------------------------------------------------------------------- validation
+
+def _schema() -> pa.DataFrameSchema:
+    text = pa.Check.str_length(min_value=1, error="empty")
+    qualifiers = ", ".join(QUALIFIERS)
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, [pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="not a snake_case id")],
+                            unique=True, report_duplicates="all"),
+            "topic": pa.Column(str, pa.Check.isin(TOPICS, error=f"topic not one of: {', '.join(TOPICS)}")),
+            "label_vi": pa.Column(str, text),
+            "label_en": pa.Column(str, text),
+            "value": pa.Column(float, coerce=True),
+            "printed": pa.Column(str, text),
+            "unit": pa.Column(str, pa.Check.isin(list(UNITS), error="unit not in the list (data/facts/README.md)")),
+            "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{4})?$", error="period not YYYY or YYYY-YYYY")),
+            "qualifier": pa.Column(str, pa.Check.isin(list(QUALIFIERS), error=f"qualifier not one of: {qualifiers}")),
+            "section": pa.Column(str, text),
+            "quote": pa.Column(str, text),
+        },
+        strict=True,
+    )
+
+
+def _message(check: str) -> str:
+    """pandera's name for a failed check → words for the analyst."""
+    if check == "column_in_dataframe":
+        return "required column is missing"
+    if check == "column_in_schema":
+        return "unexpected column"
+    if check == "field_uniqueness":
+        return "duplicate id"
+    if check.startswith(("coerce_dtype", "dtype")):
+        return "not a number"
+    return check
+
+
+def schema_problems(frame: pd.DataFrame, file: str) -> list[Problem]:
+    """Every shape problem (columns, types, closed sets, unique ids), one Problem per file/row/column."""
+    try:
+        _schema().validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems: dict[tuple, Problem] = {}
+        for case in exc.failure_cases.itertuples(index=False):
+            message = _message(str(case.check))
+            is_column = case.check in ("column_in_dataframe", "column_in_schema")
+            column = case.failure_case if is_column else case.column
+            row = None if is_column or pd.isna(case.index) else int(case.index) + 2
+            value = None if is_column else case.failure_case
+            problems.setdefault((row, column, message), Problem(file, row, column, value, message))
+        return sorted(problems.values(), key=lambda p: (p.row or 0, str(p.column)))
+    return []
+
+
+def citation_problems(frame: pd.DataFrame, raw_text: str, file: str) -> list[Problem]:
+    """Each quote occurs verbatim in the report; `printed` occurs in its quote and reads as `value`."""
+    problems = []
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        if row.quote not in raw_text:
+            problems.append(Problem(file, i, "quote", row.quote, "quote not found verbatim in the report text"))
+        if row.printed not in row.quote:
+            problems.append(Problem(file, i, "printed", row.printed, "printed figure does not occur in its quote"))
+        try:
+            reads = parse_printed(row.printed)
+        except ValueError as exc:
+            problems.append(Problem(file, i, "printed", row.printed, str(exc)))
+            continue
+        if abs(reads - float(row.value)) > 1e-9 * max(1.0, abs(reads)):
+            message = f"printed figure reads as {reads:g}, not value {row.value}"
+            problems.append(Problem(file, i, "printed", row.printed, message))
+    return problems
+
+
+def _read(path: Path) -> pd.DataFrame:
+    file = str(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(Problem(file, None, None, None, f"cannot read the file: {exc}")) from exc
+    problems = schema_problems(frame, file)
+    if problems:
+        raise DataError(problems)
+    problems = citation_problems(frame, paths.REPORT_TEXT.read_text(encoding="utf-8"), file)
+    if problems:
+        raise DataError(problems)
+    frame["value"] = frame["value"].astype(float)
+    return frame[list(COLUMNS)]
+
+
+@lru_cache(maxsize=1)
+def _default() -> pd.DataFrame:
+    return _read(paths.FACTS_CSV)
+
+
+@lru_cache(maxsize=1)
+def _by_id() -> dict[str, Fact]:
+    return {row["id"]: to_fact(row) for _, row in _default().iterrows()}
+
+
+# ---------------------------------------------------------------------------------------------- public API
+
+def load(path: Path = paths.FACTS_CSV) -> pd.DataFrame:
+    """The validated table of figures (one row per figure, columns as in COLUMNS). Raises DataError listing every
+    problem. The default file is read once and cached; callers get a copy."""
+    frame = _default() if Path(path) == paths.FACTS_CSV else _read(Path(path))
+    return frame.copy()
+
+
+def get(fact_id: str) -> Fact:
+    """One figure by id; KeyError naming the id if there is none."""
+    try:
+        return _by_id()[fact_id]
+    except KeyError:
+        raise KeyError(f"no figure with id {fact_id!r} in {paths.FACTS_CSV.name}") from None
+
+
+def to_fact(row: pd.Series) -> Fact:
+    """A row of the facts table as a Fact."""
+    return Fact(**{f.name: (float(row[f.name]) if f.name == "value" else str(row[f.name])) for f in fields(Fact)})
+
+
+def topic(name: str) -> pd.DataFrame:
+    """The figures of one topic, in the report's order. ValueError for an unknown topic."""
+    if name not in TOPICS:
+        raise ValueError(f"unknown topic {name!r}: expected one of {', '.join(TOPICS)}")
+    rows = _default()
+    return rows[rows["topic"] == name].reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def origin() -> dict:
+    """The raw report text's origin record (producer, title, date, terms of use, sha256 …)."""
+    return json.loads(paths.REPORT_ORIGIN.read_text(encoding="utf-8"))
+
+
+def _report_date() -> dt.date:
+    return dt.date.fromisoformat(origin()["date"])
