@@ -37,6 +37,7 @@ LABELS = {
     "s_funding_2021": {"vi": "Nguồn vốn năm 2021", "en": "Funding in 2021"},
     "s_attainment": {"vi": "5. Kết quả đạt chuẩn nông thôn mới (2021)", "en": "5. Communes meeting the NTM standard (2021)"},
     "s_region": {"vi": "6. So sánh với vùng Miền núi phía Bắc", "en": "6. Comparison with the Northern Mountains region"},
+    "s_difficulties": {"vi": "Khó khăn, tồn tại", "en": "Difficulties and shortcomings"},
     "s_audit": {"vi": "7. Kiểm tra số học của báo cáo nguồn", "en": "7. Checking the source report's arithmetic"},
     "s_sources": {"vi": "Nguồn và phương pháp", "en": "Sources and method"},
     "p_management": {
@@ -139,7 +140,8 @@ class EvaluationReport(Page):
     kind = "evaluation"
     labels = LABELS
     source_topics = ("management", "capacity", "communication", "movements", "awards", "ocop",
-                     "funding_2017_2021", "funding_2021", "attainment_2021", "results_2019_2020", "region")
+                     "funding_2017_2021", "funding_2021", "attainment_2021", "results_2019_2020", "region",
+                     "difficulties")
 
     def uses_communes(self) -> bool:
         # The province figures all come from the report; districts need commune data for attainment.
@@ -307,6 +309,8 @@ class EvaluationReport(Page):
                 lang=lang,
             ),
             fact_table(["results_2019_2020", "region"], lang=lang),
+            report.heading(t("s_difficulties"), 3),
+            fact_table(["difficulties"], lang=lang),
         )
 
     def audit(self):

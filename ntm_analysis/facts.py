@@ -171,11 +171,20 @@ class Fact:
         """The value in another unit of the same kind (money: 'tỷ đồng' ↔ 'triệu đồng'); ValueError otherwise."""
         return convert(self.value, self.unit, unit)
 
+    def section_label(self, lang: str) -> str:
+        """'Phần I, mục I.8' in Vietnamese; 'Part I, section I.8' in English."""
+        if i18n.check_lang(lang) == "vi":
+            return self.section
+        return self.section.replace("Phần", "Part").replace("mục", "section")
+
+    def period_label(self) -> str:
+        """'2017–2021' with an en dash, as a range reads in both languages."""
+        return self.period.replace("-", "–")
+
     def source(self, lang: str) -> str:
         """Citation: report, date, section and the verbatim quote."""
         report = i18n.text(LABELS, "report", lang, date=i18n.date(_report_date(), lang))
-        section = self.section if lang == "vi" else self.section.replace("Phần", "Part").replace("mục", "section")
-        return f"{report}, {section}: “{self.quote}”"
+        return f"{report}, {self.section_label(lang)}: “{self.quote}”"
 
 
 # ---------------------------------------------------------------------------------------------- validation

@@ -70,7 +70,7 @@ def fact_text(fact: facts.Fact, lang: str, *, with_unit: bool = True) -> str:
 
 def source_line(ids: list[str], lang: str) -> str:
     """'Nguồn: Báo cáo … ngày 20/07/2022, <sections>' for the facts behind a chart or table."""
-    sections = list(dict.fromkeys(facts.get(i).section for i in ids))
+    sections = list(dict.fromkeys(facts.get(i).section_label(lang) for i in ids))
     return t("source", lang, date=report_date(lang), sections="; ".join(sections))
 
 
@@ -87,8 +87,8 @@ def fact_table(topics: list[str], *, lang: str) -> report.Fragment:
     shown = pd.DataFrame({
         t("c_indicator", lang): [f.label(lang) for f in records],
         t("c_value", lang): [fact_text(f, lang) for f in records],
-        t("c_period", lang): [f.period for f in records],
-        t("c_section", lang): [f.section for f in records],
+        t("c_period", lang): [f.period_label() for f in records],
+        t("c_section", lang): [f.section_label(lang) for f in records],
     })
     return report.table(shown, lang=lang)
 
@@ -191,7 +191,7 @@ class Page:
         shown = pd.DataFrame({
             t("c_indicator", self.lang): [facts.get(i).label(self.lang) for i in frame["id"]],
             t("c_value", self.lang): [fact_text(facts.get(i), self.lang) for i in frame["id"]],
-            t("c_section", self.lang): frame["section"].tolist(),
+            t("c_section", self.lang): [facts.get(i).section_label(self.lang) for i in frame["id"]],
             t("c_quote", self.lang): frame["quote"].tolist(),
         })
         parts = [
