@@ -111,6 +111,15 @@ LABELS = {
     "ch_ocop_entity": {"vi": "Chủ thể OCOP theo loại hình", "en": "OCOP entities by type"},
     "ch_ocop_stars": {"vi": "Sản phẩm OCOP theo hạng sao", "en": "OCOP products by star rating"},
     "products": {"vi": "sản phẩm", "en": "products"},
+    "short_ocop_sector_food": {"vi": "Thực phẩm", "en": "Food"},
+    "short_ocop_sector_drinks": {"vi": "Đồ uống", "en": "Drinks"},
+    "short_ocop_sector_crafts": {"vi": "Thủ công mỹ nghệ", "en": "Handicrafts"},
+    "short_ocop_sector_tourism": {"vi": "Dịch vụ du lịch nông thôn", "en": "Rural tourism services"},
+    "short_ocop_entities_cooperatives": {"vi": "Hợp tác xã", "en": "Cooperatives"},
+    "short_ocop_entities_enterprises": {"vi": "Doanh nghiệp", "en": "Enterprises"},
+    "short_ocop_entities_households": {"vi": "Hộ kinh doanh", "en": "Household businesses"},
+    "short_ocop_stars_3": {"vi": "3 sao", "en": "3 stars"},
+    "short_ocop_stars_4": {"vi": "4 sao", "en": "4 stars"},
     "entities": {"vi": "chủ thể", "en": "entities"},
     "cao_bang": {"vi": "Cao Bằng", "en": "Cao Bằng"},
     "northern_mountains": {"vi": "Miền núi phía Bắc", "en": "Northern Mountains"},
@@ -216,9 +225,12 @@ class EvaluationReport(Page):
         table = self.funding_table()
         total = facts.get("funding_2017_2021_total")
         shares = dict(zip(table["id"], table["printed_share"]))
-        chart_df = table.assign(
-            text=[f"{i18n.number(a, lang, 1)} ({i18n.percent(s, lang, 1)})" for a, s in zip(table["amount"], table["printed_share"])]
-        )
+        # Bar labels show each amount and share as printed (2.397,3 / 21,5%; 65,15 / 0,58%).
+        chart_df = table.assign(text=[
+            f"{fact_text(facts.get(f'funding_2017_2021_{s}'), lang, with_unit=False)} "
+            f"({fact_text(facts.get(f'funding_2017_2021_{s}_share'), lang, with_unit=False)}%)"
+            for s in table["id"]
+        ])
         ids = [f"funding_2017_2021_{s}" for s in FUNDING_SOURCES] + ["funding_2017_2021_total"]
         shown = table.rename(columns={
             "label": t("c_source"), "amount": t("c_amount"),
@@ -333,9 +345,10 @@ class EvaluationReport(Page):
         )
 
     def fact_frame(self, ids: list[str]) -> pd.DataFrame:
+        """Chart rows for figures: short category label, value, and the value as printed."""
         rows = [facts.get(i) for i in ids]
         return pd.DataFrame({
-            "label": [f.label(self.lang) for f in rows],
+            "label": [self.t(f"short_{f.id}") if f"short_{f.id}" in LABELS else f.label(self.lang) for f in rows],
             "value": [f.value for f in rows],
             "text": [fact_text(f, self.lang, with_unit=False) for f in rows],
         })

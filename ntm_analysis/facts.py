@@ -117,13 +117,18 @@ def parse_printed(printed: str) -> float:
         raise ValueError(f"cannot read {printed!r} as a Vietnamese number") from exc
 
 
+def decimals(printed: str) -> int:
+    """Digits printed after the decimal comma: '11.132,3' → 1, '28,60' → 2, '1.589' → 0, words → 0."""
+    if printed.strip().lower() in WORD_VALUES:
+        return 0
+    return len(_split(printed)[0].partition(",")[2])
+
+
 def half_unit(printed: str) -> float:
     """Half a unit of the last printed digit: '11.132,3' → 0.05, '175' → 0.5, '443 nghìn' → 500, words → 0."""
     if printed.strip().lower() in WORD_VALUES:
         return 0.0
-    number, factor = _split(printed)
-    decimals = len(number.partition(",")[2])
-    return 0.5 * 10.0 ** -decimals * factor
+    return 0.5 * 10.0 ** -decimals(printed) * _split(printed)[1]
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:

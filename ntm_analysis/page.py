@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 
 import pandas as pd
@@ -55,15 +54,9 @@ def t(key: str, lang: str, **values) -> str:
     return i18n.text(LABELS, key, lang, **values)
 
 
-def printed_decimals(printed: str) -> int:
-    """Digits after the decimal comma as printed ('11.132,3' → 1, '28,60' → 2, '1.589' → 0)."""
-    match = re.search(r",(\d+)\s*$", str(printed).split()[0] if str(printed).strip() else "")
-    return len(match.group(1)) if match else 0
-
-
 def fact_text(fact: facts.Fact, lang: str, *, with_unit: bool = True) -> str:
     """A figure as the report states it: qualifier, number in the locale's format, unit."""
-    number = i18n.number(fact.value, lang, printed_decimals(fact.printed))
+    number = i18n.number(fact.value, lang, facts.decimals(fact.printed))
     parts = [fact.qualifier_label(lang), number, fact.unit_label(lang) if with_unit else ""]
     return " ".join(p for p in parts if p).replace(" %", "%")
 
