@@ -330,7 +330,7 @@ class GapReport(Page):
                                      title=t("ch_unmet"), unit=t("u_communes"), source=self.commune_source(),
                                      lang=lang), lang=lang),
             report.paragraph(t("p_heatmap")),
-            report.figure(charts.heatmap(heat, row="commune_label", column="criterion_label", value="status",
+            report.figure(charts.heatmap(heat, row="commune_label", column="criterion_label", value="met",
                                          title=t("ch_heatmap"), source=self.commune_source(), lang=lang), lang=lang),
             report.table(shown, lang=lang, number_format={t("c_share_unmet"): 1}),
         )

@@ -1,0 +1,297 @@
+"""Report fragments, the offline check, and the HTML export (through a real papermill run)."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+from bs4 import BeautifulSoup
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from ntm_analysis import charts, report
+
+NAME = 'Xã <b>Hoà</b> & "Lâm"'
+BUNDLE_MARK = "window.vegaEmbed="  # written once by the Vega bundle
+MAX_PAGE = 1_500_000
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------
+def shown(fragment: report.Fragment) -> nbformat.NotebookNode:
+    """The output a notebook keeps when a cell displays `fragment`."""
+    bundle = fragment._repr_mimebundle_() if hasattr(fragment, "_repr_mimebundle_") else {"text/html": fragment.html}
+    return new_output("display_data", data=bundle)
+
+
+def notebook(*cells) -> nbformat.NotebookNode:
+    nb = new_notebook()
+    nb.cells = list(cells)
+    return nb
+
+
+def cell(*outputs, source: str = "pass", tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    return new_code_cell(source, outputs=list(outputs), metadata={"tags": list(tags)} if tags else {})
+
+
+def bar(lang: str = "vi", title: str = "Vốn huy động"):
+    df = pd.DataFrame({"label": ["Tín dụng", NAME], "amount": [8098.3, 1234.5]})
+    return charts.bar(df, category="label", value="amount", title=title, unit="tỷ đồng",
+                      source="Nguồn: Báo cáo 20/07/2022, mục I.8", lang=lang)
+
+
+def soup(page: str) -> BeautifulSoup:
+    return BeautifulSoup(page, "html.parser")
+
+
+# -- fragments -------------------------------------------------------------------------------------------------
+def test_table_formats_numbers_per_locale_and_escapes_text():
+    df = pd.DataFrame({"Xã": [NAME, None], "Số xã": [1234, 5], "Tỷ lệ": [12.345, float("nan")], "Đạt": [True, False]})
+    vi = soup(report.table(df, lang="vi", caption="Bảng <1>", source="Nguồn: x & y",
+                           number_format={"Tỷ lệ": 1}).html)
+    cells = [[td.get_text() for td in tr.find_all("td")] for tr in vi.tbody.find_all("tr")]
+    assert cells == [[NAME, "1.234", "12,3", "có"], ["—", "5", "—", "không"]]
+    assert [th.get_text() for th in vi.thead.find_all("th")] == ["Xã", "Số xã", "Tỷ lệ", "Đạt"]
+    assert vi.caption.get_text() == "Bảng <1>" and vi.figcaption.get_text() == "Nguồn: x & y"
+    assert vi.find("b") is None  # the name's markup stayed text
+    assert "num" in vi.tbody.find_all("td")[1]["class"]
+
+    en = soup(report.table(df, lang="en").html)
+    assert [td.get_text() for td in en.tbody.tr.find_all("td")] == [NAME, "1,234", "12.345", "yes"]
+
+
+def test_table_rejects_a_number_format_for_a_missing_column():
+    with pytest.raises(ValueError, match="Tỷ lệ"):
+        report.table(pd.DataFrame({"a": [1]}), lang="vi", number_format={"Tỷ lệ": 1})
+
+
+def test_headlines_show_cards_and_carry_the_items_as_data():
+    h = report.headlines([{"label": "Vốn <huy động>", "value": 11132.3, "note": "2017–2021"},
+                          {"label": "Xã đạt chuẩn", "value": "17"}], lang="vi", title="Đánh giá 2017–2021")
+    bundle = h._repr_mimebundle_()
+    assert bundle[report.HEADLINES_MIME] == {
+        "title": "Đánh giá 2017–2021",
+        "items": [{"label": "Vốn <huy động>", "value": "11.132,3", "note": "2017–2021"},
+                  {"label": "Xã đạt chuẩn", "value": "17", "note": ""}],
+    }
+    json.dumps(bundle)  # plain JSON
+    cards = soup(bundle["text/html"]).select(".ntm-card")
+    assert [c.select_one(".ntm-card-value").get_text() for c in cards] == ["11.132,3", "17"]
+    assert cards[0].select_one(".ntm-card-label").get_text() == "Vốn <huy động>"
+    assert len(repr(h)) < 80  # the text/plain copy in the notebook is not the HTML again
+
+
+def test_headlines_output_passes_notebook_validation():
+    h = report.headlines([{"label": "a", "value": "1", "note": ""}], lang="en", title="T")
+    nbformat.validate(notebook(cell(shown(h))))
+
+
+def test_banner_heading_paragraph_note_escape_their_text():
+    assert report.banner("<b>DỮ LIỆU MÔ PHỎNG</b>", kind="synthetic").html == (
+        '<div class="ntm-banner ntm-synthetic" role="alert">&lt;b&gt;DỮ LIỆU MÔ PHỎNG&lt;/b&gt;</div>')
+    assert report.heading("A & <B>", 3).html == "<h3>A &amp; &lt;B&gt;</h3>"
+    assert report.paragraph("x < y").html == "<p>x &lt; y</p>"
+    assert report.note('"q"').html == '<p class="ntm-note">&quot;q&quot;</p>'
+    with pytest.raises(ValueError):
+        report.banner("x", kind="loud")
+    with pytest.raises(ValueError):
+        report.heading("x", 7)
+
+
+def test_figure_has_static_svg_spec_and_source_caption_with_a_stable_id():
+    first, again = report.figure(bar(), lang="vi"), report.figure(bar(), lang="vi")
+    assert first.html == again.html
+    fig = soup(first.html).figure
+    assert fig["class"] == ["ntm-chart"] and fig["id"].startswith("chart-")
+    assert fig.select_one(".ntm-static svg") is not None
+    assert "8.098,3" in fig.select_one(".ntm-static").get_text()
+    spec = json.loads(fig.select_one("script.ntm-spec").string)
+    assert spec == charts.spec(bar(), "vi")
+    assert fig.figcaption.get_text() == "Nguồn: Báo cáo 20/07/2022, mục I.8"
+    other = soup(report.figure(bar(title="Khác"), lang="vi").html).figure
+    assert other["id"] != fig["id"]
+
+
+def test_figure_spec_cannot_break_out_of_its_script():
+    html = report.figure(bar(title="</script><script>alert(1)</script>"), lang="vi").html
+    assert "<script>alert(1)" not in html
+    assert html.count("</script>") == 1
+
+
+def test_figure_svg_ids_are_scoped_to_the_figure():
+    df = pd.DataFrame({"r": ["a", "a", "b"], "c": ["x", "y", "x"], "v": [1.0, 2.0, 3.0]})
+    chart = charts.heatmap(df, row="r", column="c", value="v", title="t", unit="u", source="s", lang="vi")
+    html = report.figure(chart, lang="vi").html
+    fig = soup(html).figure
+    ids = [el["id"] for el in fig.select("svg [id]")]
+    assert ids and all(i.startswith(fig["id"] + "-") for i in ids)  # a gradient legend has an id
+    assert f"url(#{ids[0]})" in html
+
+
+# -- offline check ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("snippet", [
+    '<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>',
+    '<link rel="stylesheet" href="http://example.org/a.css">',
+    '<img src="//cdn.example.org/x.png">',
+    '<img srcset="data:image/png;base64,AA 1x, https://x.org/b.png 2x">',
+    '<iframe src="https://example.org"></iframe>',
+    '<style>body { background: url("https://example.org/bg.png"); }</style>',
+    "<style>@import 'https://fonts.example.org/css';</style>",
+    '<div style="background-image:url(http://x.org/i.png)"></div>',
+    '<meta http-equiv="refresh" content="0; url=https://example.org">',
+    '<svg><image href="https://example.org/i.png"/></svg>',
+    '<form action="https://example.org/post"></form>',
+    '<script src="report.js"></script>',  # a file beside the page is not self-contained either
+])
+def test_check_offline_finds_network_references(snippet):
+    assert report.check_offline(f"<html><body>{snippet}</body></html>")
+
+
+def test_check_offline_accepts_self_contained_pages():
+    page = """<html><body><a href="#s1">§</a><img src="data:image/png;base64,AAAA">
+    <svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(#g)"/></svg>
+    <p>See https://example.org in the text</p>
+    <script type="application/json">{"$schema": "https://vega.github.io/schema/vega-lite/v6.json"}</script>
+    <style>.a { fill: url(#chart-1-gradient_0); }</style></body></html>"""
+    assert report.check_offline(page) == []
+
+
+# -- export, in process ----------------------------------------------------------------------------------------
+def test_export_keeps_only_what_the_reader_should_see():
+    nb = notebook(
+        new_markdown_cell("analyst notes", metadata={"tags": ["remove_cell"]}),
+        cell(source='lang = "vi"', tags=("parameters",)),
+        cell(shown(report.paragraph("INJECTED")), source='lang = "en"', tags=("injected-parameters",)),
+        cell(shown(report.paragraph("DROPPED-CELL")), tags=("remove_cell",)),
+        cell(new_output("stream", name="stdout", text="HIDDEN-OUTPUT\n"), shown(report.paragraph("DROPPED-OUTPUT")),
+             tags=("remove_output",)),
+        cell(new_output("stream", name="stdout", text="PRINTED\n"), new_output("stream", name="stderr", text="WARNED"),
+             shown(report.paragraph("VISIBLE")), source="SECRET_SOURCE = 1"),
+        cell(new_output("display_data", data={"application/javascript": "alert('SCRIPTED')",
+                                              "text/plain": "SCRIPTED-TEXT"})),
+        new_markdown_cell("## Ghi chú"),
+    )
+    page = report.export_html(nb, title="Trang", lang="vi")
+    for hidden in ("analyst notes", "INJECTED", "DROPPED-CELL", "HIDDEN-OUTPUT", "DROPPED-OUTPUT", "PRINTED",
+                   "WARNED", "SECRET_SOURCE", "lang =", "SCRIPTED", "In&nbsp;[", "Out["):
+        assert hidden not in page, hidden
+    doc = soup(page)
+    assert doc.find("p", string="VISIBLE") is not None
+    assert doc.find("h2", string="Ghi chú") is not None and "anchor-link" not in page
+    assert doc.find("script") is None  # no charts → no scripts at all
+    assert report.check_offline(page) == []
+    assert len(nb.cells) == 8 and nb.cells[4].outputs  # the notebook itself is left as it was
+
+
+def test_export_sets_language_charset_and_escaped_title():
+    nb = notebook(cell(shown(report.paragraph("x"))))
+    page = report.export_html(nb, title="Báo cáo <Cao Bằng> & 2025", lang="en")
+    doc = soup(page)
+    assert page.startswith("<!DOCTYPE html>")
+    assert doc.html["lang"] == "en"
+    assert doc.find("meta", charset="utf-8") is not None
+    assert doc.title.string == "Báo cáo <Cao Bằng> & 2025"
+    assert "<title>Báo cáo &lt;Cao Bằng&gt; &amp; 2025</title>" in page
+    with pytest.raises(ValueError):
+        report.export_html(nb, title="x", lang="fr")
+
+
+def test_eight_chart_page_with_a_full_heatmap_stays_within_budget():
+    communes = [f"Xã {i:03d}" for i in range(139)]
+    heat = pd.DataFrame([(n, f"{c}", (i + c) % 4 != 0) for i, n in enumerate(communes) for c in range(1, 20)],
+                        columns=["commune", "criterion", "met"])
+    figures = [report.figure(bar(title=f"Biểu đồ {k}"), lang="vi") for k in range(7)]
+    figures.append(report.figure(charts.heatmap(heat, row="commune", column="criterion", value="met", title="t",
+                                                source="s", lang="vi"), lang="vi"))
+    page = report.export_html(notebook(*(cell(shown(f)) for f in figures)), title="t", lang="vi")
+    assert len(page.encode("utf-8")) <= MAX_PAGE
+    assert page.count(BUNDLE_MARK) == 1
+    doc = soup(page)
+    assert len(doc.select("figure.ntm-chart .ntm-static svg")) == 8
+    assert len({f["id"] for f in doc.select("figure.ntm-chart")}) == 8
+    assert report.check_offline(page) == []
+
+
+# -- export of a notebook executed by papermill -------------------------------------------------------------------
+SETUP = f'''
+import pandas as pd
+from IPython.display import display
+from ntm_analysis import charts, report
+src = "Nguồn: Báo cáo Sở NN&PTNT Cao Bằng 20/07/2022, mục I.8"
+funding = pd.DataFrame({{"label": ["Tín dụng", "Ngân sách trung ương"], "amount": [8098.32, 1234.5]}})
+path = pd.DataFrame({{"year": [2021, 2022, 2021, 2025], "value": [17, 19, 17, 50],
+                     "series": ["observed", "observed", "target", "target"]}})
+people = pd.DataFrame({{"Xã": [{NAME!r}], "Tiêu chí đạt": [18]}})
+print("PRINTED" + "-OUTPUT")
+'''
+SHOW = '''
+display(report.headlines([{"label": "Tổng vốn", "value": 11132.3, "note": "2017–2021"}], lang=lang, title="Đánh giá"))
+display(report.figure(charts.bar(funding, category="label", value="amount", title="Vốn theo nguồn", unit="tỷ đồng",
+                                 source=src, lang=lang), lang=lang))
+display(report.figure(charts.trajectory(path, year="year", value="value", series="series", dashed="target",
+                                        title="Xã đạt chuẩn", unit="xã", source=src, lang=lang), lang=lang))
+report.table(people, lang=lang, source=src)
+'''
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """The same small report notebook executed twice by papermill."""
+    folder = tmp_path_factory.mktemp("papermill")
+    source = notebook(
+        cell(source='lang = "en"', tags=("parameters",)),
+        cell(source=SETUP),
+        cell(source=SHOW),
+        cell(source='print("also hidden")\nreport.paragraph("REMOVED" + "-OUTPUT")', tags=("remove_output",)),
+    )
+    source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(source, folder / "report.ipynb")
+    runs = []
+    for k in (1, 2):
+        out = folder / f"run{k}.ipynb"
+        papermill.execute_notebook(str(folder / "report.ipynb"), str(out), parameters={"lang": "vi"},
+                                   kernel_name="python3", progress_bar=False, cwd=str(folder))
+        runs.append(nbformat.read(out, as_version=4))
+    return runs
+
+
+@pytest.mark.slow
+def test_executed_notebook_keeps_the_headlines_as_valid_data(executed):
+    nb = executed[0]
+    nbformat.validate(nb)
+    bundles = [out["data"][report.HEADLINES_MIME] for c in nb.cells for out in c.get("outputs", [])
+               if report.HEADLINES_MIME in out.get("data", {})]
+    assert bundles == [{"title": "Đánh giá",
+                        "items": [{"label": "Tổng vốn", "value": "11.132,3", "note": "2017–2021"}]}]
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+@pytest.mark.slow
+def test_exported_page_is_offline_codeless_and_complete(executed):
+    page = report.export_html(executed[0], title="Đánh giá 2017–2021", lang="vi")
+    doc = soup(page)
+    assert doc.html["lang"] == "vi" and doc.title.string == "Đánh giá 2017–2021"
+    for hidden in ("import pandas", "report.figure(", "lang = ", "PRINTED-OUTPUT", "also hidden", "REMOVED-OUTPUT"):
+        assert hidden not in page, hidden
+    assert report.check_offline(page) == []
+    assert page.count(BUNDLE_MARK) == 1
+    figures = doc.select("figure.ntm-chart")
+    assert len(figures) == 2 and all(f.select_one(".ntm-static svg") for f in figures)
+    assert all(f.select_one("script.ntm-spec") for f in figures)
+    assert report.HEADLINES_MIME not in page
+    visible = soup(page)
+    for script in visible.find_all("script"):
+        script.decompose()
+    assert '"items"' not in str(visible) and '"title": "Đánh giá"' not in str(visible)
+    assert doc.select_one(".ntm-card-value").get_text() == "11.132,3"
+    assert doc.select_one(".ntm-table td").get_text() == NAME and "<b>Hoà</b>" not in page
+    assert "8.098,32" in page and "8,098.32" not in page
+    assert len(page.encode("utf-8")) <= MAX_PAGE
+
+
+@pytest.mark.slow
+def test_export_is_byte_identical_across_exports_and_executions(executed):
+    first = report.export_html(executed[0], title="T", lang="vi")
+    assert report.export_html(executed[0], title="T", lang="vi") == first
+    assert report.export_html(executed[1], title="T", lang="vi") == first
