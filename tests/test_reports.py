@@ -102,3 +102,15 @@ def test_render_is_deterministic(tmp_path):
     for run in ("a", "b"):
         (tmp_path / run).mkdir()
     assert render("gap", "051", "vi", tmp_path / "a") == render("gap", "051", "vi", tmp_path / "b")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("key", [("evaluation", "04", "vi"), ("gap", "04", "vi"), ("gap", "051", "vi")])
+def test_reports_draw_every_chart_offline_in_chromium(pages, browse, tmp_path, key):
+    page = tmp_path / "report.html"
+    page.write_text(pages[key], encoding="utf-8")
+    live = browse(page)
+    assert live.blocked == [] and live.errors == []
+    assert live.figures and all(f["live"] for f in live.figures)
+    still = browse(page, javascript=False)
+    assert len(still.figures) == len(live.figures) and all(f["still"] for f in still.figures)
