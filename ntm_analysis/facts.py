@@ -3,12 +3,15 @@
 Every row is one number printed in the Department of Agriculture and Rural Development's report of 20/07/2022,
 with the verbatim quote it comes from. Validation checks the table's shape (pandera) and that each figure really
 is in the report: the quote occurs in the raw text, and the printed number occurs in the quote and reads as `value`.
+The report's numbers that are not figures (dates, document numbers …) are named rules in
+`data/facts/not_figures.csv` (`not_figures()`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -78,6 +81,15 @@ TOPICS = (
 )
 
 COLUMNS = ("id", "topic", "label_vi", "label_en", "value", "printed", "unit", "period", "qualifier", "section", "quote")
+
+#: Named rules for numbers in the report that are not figures (`data/facts/not_figures.csv`, README there).
+NOT_FIGURE_RULES = (
+    "date", "year", "document_number", "list_numbering", "footnote", "unit_symbol", "criterion_number",
+    "criteria_set", "category", "duration", "name", "repeat",
+)
+NOT_FIGURE_COLUMNS = ("rule", "pattern", "example", "fact", "reason")
+#: The exclusion patterns are Python regular expressions matched line-aware (`^` starts a line).
+PATTERN_FLAGS = re.MULTILINE
 
 #: Figures the report writes in words: a count of none ("không còn xã…", "không có kinh phí…").
 WORD_VALUES = {"không còn": 0.0, "không có": 0.0}
@@ -229,10 +241,11 @@ def _message(check: str) -> str:
     return check
 
 
-def schema_problems(frame: pd.DataFrame, file: str) -> list[Problem]:
-    """Every shape problem (columns, types, closed sets, unique ids), one Problem per file/row/column."""
+def schema_problems(frame: pd.DataFrame, file: str, *, schema: pa.DataFrameSchema | None = None) -> list[Problem]:
+    """Every shape problem (columns, types, closed sets, unique ids), one Problem per file/row/column.
+    `schema`: the figures table's by default."""
     try:
-        _schema().validate(frame, lazy=True)
+        (schema or _schema()).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         problems: dict[tuple, Problem] = {}
         for case in exc.failure_cases.itertuples(index=False):
@@ -319,6 +332,66 @@ def topic(name: str) -> pd.DataFrame:
         raise ValueError(f"unknown topic {name!r}: expected one of {', '.join(TOPICS)}")
     rows = _default()
     return rows[rows["topic"] == name].reset_index(drop=True)
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern, PATTERN_FLAGS)
+    except re.error:
+        return False
+    return True
+
+
+def _not_figures_schema() -> pa.DataFrameSchema:
+    text = pa.Check.str_length(min_value=1, error="empty")
+    rules = ", ".join(NOT_FIGURE_RULES)
+    return pa.DataFrameSchema(
+        {
+            "rule": pa.Column(str, pa.Check.isin(NOT_FIGURE_RULES, error=f"rule not one of: {rules}")),
+            "pattern": pa.Column(str, [text, pa.Check(lambda s: s.map(_compiles), element_wise=False,
+                                                      error="not a valid regular expression")]),
+            "example": pa.Column(str, text),
+            "fact": pa.Column(str, pa.Check.str_matches(r"^([a-z][a-z0-9_]*)?$", error="not a snake_case id")),
+            "reason": pa.Column(str, text),
+        },
+        strict=True,
+    )
+
+
+def _exclusion_problems(frame: pd.DataFrame, raw_text: str, file: str) -> list[Problem]:
+    """Each example occurs in the report and its pattern matches there; a `repeat` names the figure it repeats."""
+    problems = []
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        if row.example not in raw_text:
+            problems.append(Problem(file, i, "example", row.example, "example not found verbatim in the report text"))
+        if not re.search(row.pattern, row.example, PATTERN_FLAGS):
+            problems.append(Problem(file, i, "pattern", row.pattern, "pattern does not match its example"))
+        if (row.rule == "repeat") != bool(row.fact):
+            problems.append(Problem(file, i, "fact", row.fact,
+                                    "a repeat names the figure it repeats; other rules name none"))
+        elif row.fact and row.fact not in _by_id():
+            problems.append(Problem(file, i, "fact", row.fact, f"no figure with this id in {paths.FACTS_CSV.name}"))
+    return problems
+
+
+def not_figures(path: Path = paths.NOT_FIGURES_CSV) -> pd.DataFrame:
+    """The numbers in the report that are not figures, as named rules: one pattern per row (columns as in
+    NOT_FIGURE_COLUMNS) plus `regex`, the pattern compiled with PATTERN_FLAGS. Raises DataError listing every
+    problem by file, spreadsheet row and column."""
+    file = str(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(Problem(file, None, None, None, f"cannot read the file: {exc}")) from exc
+    problems = schema_problems(frame, file, schema=_not_figures_schema())
+    if problems:
+        raise DataError(problems)
+    problems = _exclusion_problems(frame, paths.REPORT_TEXT.read_text(encoding="utf-8"), file)
+    if problems:
+        raise DataError(problems)
+    frame = frame[list(NOT_FIGURE_COLUMNS)].copy()
+    frame["regex"] = [re.compile(pattern, PATTERN_FLAGS) for pattern in frame["pattern"]]
+    return frame
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 REPORT_TEXT = RAW / "cao_bang_ntm_report_2017_2021.txt"
 REPORT_ORIGIN = RAW / "cao_bang_ntm_report_2017_2021.origin.json"
 FACTS_CSV = FACTS / "report_figures.csv"
+#: Numbers in the report that are not figures (dates, document numbers …), as named rules.
+NOT_FIGURES_CSV = FACTS / "not_figures.csv"
 CRITERIA_CSV = REFERENCE / "ntm_criteria_2016_2020.csv"
 UNITS_CSV = REFERENCE / "cao_bang_admin_units_2021.csv"
 REFERENCE_ORIGIN = REFERENCE / "origin.json"
