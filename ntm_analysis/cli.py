@@ -1,0 +1,173 @@
+"""The `ntm` command: build the report pack, validate a commune file, email the pack.
+
+Exit codes: 0 success; 1 invalid data, a failed build or a failed send; 2 bad arguments or settings;
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__, build as builder, i18n, paths, reference
+from . import send as mail
+from .errors import BuildError, ConfigError, DataError, SendError, UnitError
+
+LABELS = {
+    "built": {"vi": "Đã tạo {count} báo cáo trong {out}", "en": "Built {count} report(s) in {out}"},
+    "index": {"vi": "Trang chính: {file}", "en": "Landing page: {file}"},
+    "log": {"vi": "Nhật ký: {file}", "en": "Log: {file}"},
+    "synthetic": {
+        "vi": "Lưu ý: số liệu cấp xã là dữ liệu mô phỏng, không phải số liệu chính thức.",
+        "en": "Note: the commune-level figures are synthetic demonstration data, not official figures.",
+    },
+    "data_problems": {
+        "vi": "Tệp dữ liệu xã có {count} lỗi; chưa tạo báo cáo nào:",
+        "en": "The commune file has {count} problem(s); nothing was built:",
+    },
+    "build_failed": {
+        "vi": "Tạo báo cáo thất bại; gói báo cáo trước đó trong {out} được giữ nguyên.",
+        "en": "The build failed; the previous pack in {out} is unchanged.",
+    },
+    "interrupted": {"vi": "Đã dừng; {out} không thay đổi.", "en": "Interrupted; {out} is unchanged."},
+    "valid": {
+        "vi": "OK: {file}: {rows} dòng, {communes} xã, năm {years}; không có lỗi.",
+        "en": "OK: {file}: {rows} row(s), {communes} commune(s), year(s) {years}; no problems.",
+    },
+    "invalid": {"vi": "{file}: {count} lỗi.", "en": "{file}: {count} problem(s)."},
+    "eml": {"vi": "Đã ghi {file} ({size} MB)", "en": "Wrote {file} ({size} MB)"},
+    "sent": {"vi": "Đã gửi {count} thư tới {to}.", "en": "Sent {count} message(s) to {to}."},
+    "bad_address": {"vi": "địa chỉ email không hợp lệ: {value!r}", "en": "not an email address: {value!r}"},
+}
+
+
+def t(key: str, lang: str, **values) -> str:
+    return i18n.text(LABELS, key, lang, **values)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message, err=True)
+    raise click.exceptions.Exit(code)
+
+
+def _units(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
+    """Check every --unit code against the reference list (an unknown code, e.g. '../x', is a usage error)."""
+    if not value:
+        return None
+    try:
+        return [reference.check_unit(code) for code in value]
+    except UnitError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _addresses(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    for address in value:
+        local, at, domain = address.strip().rpartition("@")
+        if not at or not local or "." not in domain or any(c.isspace() for c in address.strip()):
+            raise click.BadParameter(t("bad_address", "en", value=address))
+    return [a.strip() for a in value]
+
+
+@click.group()
+@click.version_option(__version__, prog_name="ntm")
+def main() -> None:
+    """Cao Bằng New Rural Development (NTM) reports: build, validate commune data, send."""
+
+
+@main.command("build")
+@click.option("--unit", "units", multiple=True, callback=_units, metavar="CODE",
+              help="Unit code: 04 (province) or a district 040–053. Repeatable. Default: the province and every district.")
+@click.option("--lang", type=click.Choice(i18n.LANGS), default="vi", show_default=True, help="Report language.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Pack folder (default: outputs/reports). Replaced as a whole, only when every report succeeded.")
+@click.option("--communes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Commune data file (CSV or .xlsx). Default: the synthetic demonstration data.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option("--report", "reports", multiple=True, type=click.Choice(builder.REPORTS),
+              help="Report kind. Repeatable. Default: all.")
+def build_command(units, lang, out, communes, jobs, reports) -> None:
+    """Build the offline HTML report pack (index.html, manifest.json, one page per unit and report)."""
+    out = out if out is not None else paths.PACK
+    log_file = builder.new_log_file()
+    try:
+        manifest = builder.build(units=units, lang=lang, out=out, communes=communes, jobs=jobs,
+                                 reports=reports or None, progress=True, log_file=log_file)
+    except DataError as exc:
+        click.echo(t("data_problems", lang, count=len(exc.problems)), err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise click.exceptions.Exit(1)
+    except BuildError as exc:
+        click.echo(str(exc), err=True)
+        click.echo(t("build_failed", lang, out=out), err=True)
+        _fail(t("log", lang, file=log_file), 1)
+    except (ConfigError, UnitError) as exc:
+        _fail(f"Error: {exc}", 2)
+    except KeyboardInterrupt:
+        _fail(t("interrupted", lang, out=out), 130)
+    click.echo(t("built", lang, count=len(manifest["reports"]), out=out))
+    click.echo(t("index", lang, file=Path(out) / builder.INDEX))
+    if manifest["synthetic"]:
+        click.echo(t("synthetic", lang))
+    click.echo(t("log", lang, file=log_file))
+
+
+@main.command("validate")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(i18n.LANGS), default="vi", show_default=True, help="Message language.")
+def validate_command(path: Path, lang: str) -> None:
+    """Check a commune data file (CSV or .xlsx) and print every problem: file, row, column, value, message."""
+    from . import communes
+
+    found = communes.problems(path)
+    if found:
+        for problem in found:
+            click.echo(str(problem))
+        _fail(t("invalid", lang, file=path, count=len(found)), 1)
+    frame = communes.read(path)
+    years = ", ".join(str(y) for y in sorted(frame["year"].unique()))
+    click.echo(t("valid", lang, file=path, rows=len(frame), communes=frame["commune_code"].nunique(), years=years))
+
+
+@main.command("send")
+@click.option("--to", "to", multiple=True, required=True, callback=_addresses, metavar="ADDRESS",
+              help="Recipient. Repeatable.")
+@click.option("--unit", "units", multiple=True, callback=_units, metavar="CODE",
+              help="Send only these units' reports. Repeatable. Default: all.")
+@click.option("--pack", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Built pack (default: outputs/reports).")
+@click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=mail.DEFAULT_MAX_MB,
+              show_default=True, help="Largest message in MB; reports are zipped or split to stay under it.")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="INI file with an [smtp] section (host, port, user, password, from, cafile). "
+                   "Environment variables NTM_SMTP_* win.")
+@click.option("--dry-run", is_flag=True, help="Write .eml files instead of sending.")
+@click.option("--eml-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where --dry-run writes (default: outputs/mail).")
+def send_command(to, units, pack, max_size, config, dry_run, eml_dir) -> None:
+    """Email the pack's reports (HTML attached, zipped or split to fit --max-size) over SMTP with STARTTLS."""
+    pack = pack if pack is not None else paths.PACK
+    try:
+        settings = None if dry_run else mail.settings(config=config)
+        manifest = mail.load_manifest(pack)
+        lang = manifest.get("lang", "vi")
+        reports = mail.select(manifest, units)
+        files = mail.read_reports(pack, reports)
+        sender = settings.sender if settings else mail.sender(config=config)
+        messages = mail.compose(manifest, files, to=to, sender=sender, units=units,
+                                max_bytes=int(max_size * mail.MB))
+        if dry_run:
+            for file, size in mail.write_eml(messages, eml_dir):
+                click.echo(t("eml", lang, file=file, size=i18n.number(size / mail.MB, lang, 2)))
+        else:
+            mail.deliver(messages, to=to, settings=settings)
+            click.echo(t("sent", lang, count=len(messages), to=", ".join(to)))
+    except (ConfigError, UnitError) as exc:
+        _fail(f"Error: {exc}", 2)
+    except SendError as exc:
+        _fail(f"Error: {exc}", 1)
+
+
+if __name__ == "__main__":
+    main()

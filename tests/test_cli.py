@@ -1,0 +1,135 @@
+"""The `ntm` command line: argument checks, `ntm validate` on CSV and xlsx files, and `ntm build` refusing bad input
+before anything runs. (Full builds: tests/test_build.py; sending: tests/test_send.py.)"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from ntm_analysis import paths
+from ntm_analysis.cli import main
+
+
+@pytest.fixture(autouse=True)
+def outside_dirs(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "BUILD_LOGS", tmp_path / "logs")
+    monkeypatch.setattr(paths, "FAILED", tmp_path / "failed")
+
+
+def rows() -> list[list[str]]:
+    with open(paths.DEMO_COMMUNES, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_csv(path: Path, table: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    return path
+
+
+def write_xlsx(path: Path, table: list[list[str]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Dữ liệu"
+    for row in table:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def broken(table: list[list[str]]) -> list[list[str]]:
+    """Two problems: an unknown commune code in row 2, a criterion value that means nothing in row 4."""
+    table = [list(r) for r in table]
+    table[1][0] = "99999"
+    column = table[0].index(next(h for h in table[0] if h.startswith("TC05")))
+    table[3][column] = "maybe"
+    return table
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_help_lists_the_commands():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("build", "validate", "send"):
+        assert command in result.output
+
+
+def test_console_script_is_installed():
+    result = subprocess.run([str(Path(sys.executable).parent / "ntm"), "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and "ntm" in result.stdout
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xlsx], ids=["csv", "xlsx"])
+def test_validate_good_file(tmp_path, writer):
+    file = writer(tmp_path / ("xa." + ("csv" if writer is write_csv else "xlsx")), rows())
+    result = invoke("validate", str(file))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: ") and "139 dòng, 139 xã, năm 2021" in result.output
+
+
+def test_validate_in_english():
+    result = invoke("validate", str(paths.DEMO_COMMUNES), "--lang", "en")
+    assert result.exit_code == 0 and "139 row(s), 139 commune(s), year(s) 2021; no problems" in result.output
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xlsx], ids=["csv", "xlsx"])
+def test_validate_bad_file_prints_every_problem(tmp_path, writer):
+    name = "bad." + ("csv" if writer is write_csv else "xlsx")
+    file = writer(tmp_path / name, broken(rows()))
+    result = invoke("validate", str(file))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(f"{name}, row 2, column 'Mã xã'" in line and "'99999'" in line for line in lines), result.output
+    assert any(f"{name}, row 4, column 'TC05" in line and "'maybe'" in line for line in lines), result.output
+    assert f"{name}: " in result.stderr and "lỗi" in result.stderr
+
+
+def test_validate_a_file_that_is_not_a_spreadsheet(tmp_path):
+    file = tmp_path / "xa.xlsx"
+    file.write_bytes(b"this is not a workbook")
+    result = invoke("validate", str(file))
+    assert result.exit_code == 1 and "xa.xlsx" in result.output
+
+
+def test_build_refuses_a_path_traversal_unit(tmp_path):
+    out = tmp_path / "pack"
+    for code in ["../x", "04/../../etc", "999"]:
+        result = invoke("build", "--unit", code, "--out", str(out))
+        assert result.exit_code == 2
+        assert "unknown unit code" in result.output and "--unit" in result.output
+    assert not out.exists() and not (tmp_path / "x").exists()
+
+
+def test_build_refuses_unknown_report_and_language(tmp_path):
+    assert invoke("build", "--report", "summary", "--out", str(tmp_path / "p")).exit_code == 2
+    assert invoke("build", "--lang", "fr", "--out", str(tmp_path / "p")).exit_code == 2
+    assert invoke("build", "--jobs", "0", "--out", str(tmp_path / "p")).exit_code == 2
+
+
+def test_build_with_a_bad_commune_file_prints_every_problem_and_writes_nothing(tmp_path):
+    out = tmp_path / "pack"
+    file = write_csv(tmp_path / "xa.csv", broken(rows()))
+    result = invoke("build", "--communes", str(file), "--out", str(out))
+    assert result.exit_code == 1
+    assert "2 lỗi" in result.stderr
+    assert "row 2, column 'Mã xã'" in result.stderr and "row 4, column 'TC05" in result.stderr
+    assert not out.exists()
+    assert not (tmp_path / "logs").exists() or not any((tmp_path / "logs").iterdir())
+
+
+def test_build_refuses_to_replace_a_folder_that_is_not_a_pack(tmp_path):
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = invoke("build", "--out", str(out), "--unit", "04")
+    assert result.exit_code == 2 and "not a report pack" in result.output
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
