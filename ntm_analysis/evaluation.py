@@ -39,7 +39,6 @@ LABELS = {
     "s_region": {"vi": "6. So sánh với vùng Miền núi phía Bắc", "en": "6. Comparison with the Northern Mountains region"},
     "s_difficulties": {"vi": "Khó khăn, tồn tại", "en": "Difficulties and shortcomings"},
     "s_audit": {"vi": "7. Kiểm tra số học của báo cáo nguồn", "en": "7. Checking the source report's arithmetic"},
-    "s_sources": {"vi": "Nguồn và phương pháp", "en": "Sources and method"},
     "p_management": {
         "vi": "Bộ máy chỉ đạo được thành lập và kiện toàn ở cả ba cấp; đào tạo, tập huấn cán bộ được duy trì "
         "trong cả giai đoạn, riêng năm 2021 không có kinh phí hỗ trợ nâng cao năng lực.",

@@ -92,8 +92,6 @@ LABELS = {
         "vi": "Báo cáo không có mục tiêu riêng cho huyện: biểu đồ chỉ thể hiện diễn biến quan sát.",
         "en": "The report sets no district targets: the chart shows the observed path only.",
     },
-    "c_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
-    "c_unit": {"vi": "Đơn vị", "en": "Unit"},
     "c_baseline": {"vi": "Hiện trạng", "en": "Baseline"},
     "c_target": {"vi": "Mục tiêu 2025", "en": "2025 target"},
     "c_gap": {"vi": "Chênh lệch", "en": "Gap"},
