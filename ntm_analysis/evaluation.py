@@ -166,8 +166,9 @@ class EvaluationReport(Page):
         else:
             s = self.commune_summary()
             items.append({"label": t("h_standard"), "value": i18n.number(s["standard"], lang, 0),
-                          "note": t("of_communes", total=i18n.number(s["communes"], lang, 0))})
-            items.append({"label": t("h_average"), "value": i18n.number(s["average"], lang, 2), "note": ""})
+                          "note": self.commune_note(t("of_communes", total=i18n.number(s["communes"], lang, 0)))})
+            items.append({"label": t("h_average"), "value": i18n.number(s["average"], lang, 2),
+                          "note": self.commune_note()})
         items.append(self.item("h_funding_total", facts.get("funding_2017_2021_total"), province_note=not self.province))
         items.append(self.item("h_ocop", facts.get("ocop_products"), province_note=not self.province))
         items.append(self.item("h_training", facts.get("capacity_classes"), province_note=not self.province))

@@ -166,9 +166,10 @@ class GapReport(Page):
             s = self.commune_summary()
             near = gap.distance(self.communes_frame)
             near = int(((near["missing_to_19"] >= 1) & (near["missing_to_19"] <= 2)).sum())
-            note = t("n_year", y=s["year"])
+            note = self.commune_note(t("n_year", y=s["year"]))
             return [
-                {"label": t("h_unit_standard"), "value": n(s["standard"], lang, 0), "note": t("n_of", n=s["communes"])},
+                {"label": t("h_unit_standard"), "value": n(s["standard"], lang, 0),
+                 "note": self.commune_note(t("n_of", n=s["communes"]))},
                 {"label": t("h_unit_average"), "value": n(s["average"], lang, 2), "note": note},
                 {"label": t("h_unit_below15"), "value": n(s["below_15"], lang, 0), "note": note},
                 {"label": t("h_unit_near"), "value": n(near, lang, 0), "note": note},

@@ -138,6 +138,11 @@ class Page:
             name = f"{name}; {self.t('synthetic_short')}"
         return self.t("source_communes", file=name)
 
+    def commune_note(self, note: str = "") -> str:
+        """A headline note for a figure computed from commune data, tagged when that data is synthetic."""
+        tag = self.t("synthetic_short") if self.synthetic else ""
+        return " · ".join(n for n in (note, tag) if n)
+
     def commune_summary(self) -> dict:
         from . import gap
 
