@@ -6,7 +6,9 @@
 (b) floor: the same pipeline (papermill in the same worker processes, HTML export, offline check) on as many
            notebooks that only import pandas and altair, with the same number of workers.
 The ratio pack/floor says how much the reports' own work costs over starting kernels and exporting pages.
-Also: report sizes (largest, total) and peak memory (maxrss of this process and of its reaped children).
+Also: CPU seconds of every process involved (this one, the workers and the kernels they reaped), which vary less
+than wall time on a shared machine; report sizes (largest, total) and peak memory (maxrss of this process and of
+its reaped children).
 Writes benchmarks/results/pack-<timestamp>.json and prints the headline numbers.
 """
 
@@ -54,6 +56,13 @@ def maxrss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of every child reaped so far (workers, after each pool closes,
+    include the kernels they reaped)."""
+    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                         resource.RUSAGE_CHILDREN)))
+
+
 def run(jobs: int) -> dict:
     count = len(reference.unit_codes()) * len(build.REPORTS)
     with tempfile.TemporaryDirectory(prefix="ntm-bench-") as scratch:
@@ -64,17 +73,17 @@ def run(jobs: int) -> dict:
         # Warm the disk cache and the kernel's first start, unmeasured.
         build.execute(floor_tasks(notebook, 1), jobs=1, log_file=log, progress=False)
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         outcomes = build.execute(floor_tasks(notebook, count), jobs=jobs, log_file=log, progress=False)
-        floor_seconds = time.perf_counter() - start
+        floor_seconds, floor_cpu = time.perf_counter() - start, cpu_seconds() - cpu
         failed = [o for o in outcomes if not o.ok]
         if failed or len(outcomes) != count:
             raise SystemExit(f"floor run failed: {failed[0].error if failed else 'incomplete'}")
         floor_children = maxrss_mb(resource.RUSAGE_CHILDREN)
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         manifest = build.build(out=scratch / "pack", jobs=jobs, progress=False, log_file=log)
-        pack_seconds = time.perf_counter() - start
+        pack_seconds, pack_cpu = time.perf_counter() - start, cpu_seconds() - cpu
 
         sizes = [(scratch / "pack" / r["path"]).stat().st_size for r in manifest["reports"]]
         pack_bytes = sum(p.stat().st_size for p in (scratch / "pack").iterdir())
@@ -90,6 +99,9 @@ def run(jobs: int) -> dict:
         "ratio": round(pack_seconds / floor_seconds, 3),
         "aim": AIM,
         "seconds_per_report": round(pack_seconds * jobs / count, 2),
+        "pack_cpu_seconds": round(pack_cpu, 1),
+        "floor_cpu_seconds": round(floor_cpu, 1),
+        "cpu_ratio": round(pack_cpu / floor_cpu, 3),
         "report_bytes_max": max(sizes),
         "report_bytes_total": sum(sizes),
         "pack_bytes_total": pack_bytes,
@@ -115,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pack : {result['pack_seconds']:8.1f} s  ({result['seconds_per_report']:.1f} s per report per worker)")
     print(f"floor: {result['floor_seconds']:8.1f} s  (same pipeline, notebooks that only import pandas + altair)")
     print(f"ratio: {result['ratio']:8.2f}    (aim ≤ {AIM})")
+    print(f"cpu  : pack {result['pack_cpu_seconds']:.0f} s, floor {result['floor_cpu_seconds']:.0f} s, "
+          f"ratio {result['cpu_ratio']:.2f}  (all processes; steadier than wall time on a shared machine)")
     print(f"sizes: largest report {result['report_bytes_max'] / 1e6:.2f} MB, "
           f"all reports {result['report_bytes_total'] / 1e6:.1f} MB")
     print(f"peak memory: this process {result['maxrss_self_mb']:.0f} MB, "

@@ -7,6 +7,11 @@ A chart is displayed as a static SVG (drawn by vl-convert, readable with scripts
 JSON. `export_html` adds the Vega bundle once per page; a small script then swaps each static SVG for the live
 chart with tooltips, and keeps the SVG when anything fails. Pages reference nothing on the network, and exporting
 the same notebook twice gives the same bytes.
+
+`ntm build` sets DEFER_SVG in its worker processes (the notebook kernels inherit it): `figure` then leaves a
+placeholder where the SVG goes, and `export_html`, which runs in the long-lived worker, draws it from the spec
+beside it. The drawing engine then starts once per worker instead of once per notebook, and a chart that several
+reports share is drawn once. The page is byte-identical either way.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import copy
 import hashlib
 import html
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +32,6 @@ import altair as alt
 import nbformat
 import numpy as np
 import pandas as pd
-import vl_convert
 
 from . import charts, i18n, paths
 
@@ -36,6 +41,8 @@ REMOVE_CELL_TAGS = ("injected-parameters", "remove_cell")
 #: ... and cells tagged so show no output (their code never shows anyway).
 REMOVE_OUTPUT_TAGS = ("remove_output",)
 BANNER_KINDS = ("synthetic", "info", "warning")
+#: Environment variable: "1" → `figure` leaves the static SVG for `export_html` to draw (set by `ntm build`).
+DEFER_SVG = "NTM_DEFER_SVG"
 
 LABELS = {
     "yes": {"vi": "có", "en": "yes"},
@@ -68,16 +75,20 @@ class Headlines(Fragment):
 
 
 def figure(chart: alt.TopLevelMixin | dict, *, lang: str) -> Fragment:
-    """A chart as <figure>: static SVG, its spec for the live version, and the source line as caption."""
+    """A chart as <figure>: static SVG, its spec for the live version, and the source line as caption.
+    With DEFER_SVG=1 in the environment, the SVG is left for `export_html` to draw."""
     vl = charts.spec(chart, lang)
     ident = "chart-" + hashlib.sha256(_canonical(vl).encode("utf-8")).hexdigest()[:16]
-    svg = _scope_ids(render_svg(vl, lang), ident)
+    spec_json = _script_json(vl)
+    if os.environ.get(DEFER_SVG) == "1":
+        static = f'<div class="ntm-static" {_PENDING_MARK}{i18n.check_lang(lang)}"></div>'
+    else:
+        static = f'<div class="ntm-static">{_static_svg(spec_json, ident, lang)}</div>'
     source = charts.source_of(vl)
     caption = f"<figcaption>{html.escape(source)}</figcaption>" if source else ""
     return Fragment(
-        f'<figure class="ntm-chart" id="{ident}">'
-        f'<div class="ntm-static">{svg}</div>'
-        f'<script type="application/json" class="ntm-spec">{_script_json(vl)}</script>'
+        f'<figure class="ntm-chart" id="{ident}">{static}'
+        f'<script type="application/json" class="ntm-spec">{spec_json}</script>'
         f"{caption}</figure>"
     )
 
@@ -155,7 +166,38 @@ def note(text: str) -> Fragment:
 
 def render_svg(vl: dict, lang: str) -> str:
     """The static SVG of a Vega-Lite spec, numbers in `lang`'s format."""
+    import vl_convert  # imported here: a build's kernels leave the drawing to export_html
+
     return vl_convert.vegalite_to_svg(vl, format_locale=i18n.separators(lang))
+
+
+@lru_cache(maxsize=64)
+def _static_svg(spec_json: str, ident: str, lang: str) -> str:
+    """The SVG of a figure, from the spec exactly as the page carries it; remembered, so that a chart several
+    reports share is drawn once per process."""
+    return _scope_ids(render_svg(json.loads(spec_json), lang), ident)
+
+
+#: A figure whose SVG `figure` left to the export (DEFER_SVG): id, language, and the spec that follows.
+_PENDING_MARK = 'data-ntm-pending="'
+_PENDING = re.compile(r'<figure class="ntm-chart" id="(chart-[0-9a-f]{16})">'
+                      r'<div class="ntm-static" data-ntm-pending="(vi|en)"></div>'
+                      r'<script type="application/json" class="ntm-spec">([^<]*)</script>')
+
+
+def _draw_pending(text: str) -> str:
+    """`text` with every pending static SVG drawn, exactly as `figure` draws it when not deferred."""
+    def draw(match: re.Match) -> str:
+        ident, lang, spec_json = match.groups()
+        return (f'<figure class="ntm-chart" id="{ident}"><div class="ntm-static">'
+                f'{_static_svg(spec_json, ident, lang)}</div>'
+                f'<script type="application/json" class="ntm-spec">{spec_json}</script>')
+
+    drawn = _PENDING.sub(draw, text)
+    if _PENDING_MARK in drawn:
+        raise ValueError("a chart left its static SVG to the export, but its figure is not in the form figure() "
+                         "writes: the page would show no chart with scripts off")
+    return drawn
 
 
 # -- export ----------------------------------------------------------------------------------------------------
@@ -163,17 +205,7 @@ def export_html(nb: nbformat.NotebookNode | dict, *, title: str, lang: str) -> s
     """The page of an executed notebook: outputs only (no code, prompts or printed text), self-contained,
     byte-identical for the same notebook. Drops cells tagged injected-parameters/remove_cell and the outputs of
     cells tagged remove_output. `nb` itself is not changed."""
-    from nbconvert import HTMLExporter  # imported here: notebook kernels load this module but never export
-
     page = _prepare(nb)
-    exporter = HTMLExporter(
-        template_name="ntm",
-        extra_template_basedirs=[str(paths.TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,
-    )
     has_charts = any('class="ntm-spec"' in _html_of(out) for cell in page.cells for out in cell.get("outputs", []))
     resources = {"ntm": {
         "title": title,
@@ -181,12 +213,28 @@ def export_html(nb: nbformat.NotebookNode | dict, *, title: str, lang: str) -> s
         "bundle": _bundle() if has_charts else "",
         "locale": json.dumps(i18n.separators(lang), sort_keys=True),
     }}
-    body, _ = exporter.from_notebook_node(page, resources=resources)
+    body, _ = _exporter().from_notebook_node(page, resources=resources)
     return body
 
 
+@lru_cache(maxsize=1)
+def _exporter():
+    """One exporter per process: it keeps its compiled templates from one page to the next."""
+    from nbconvert import HTMLExporter  # imported here: notebook kernels load this module but never export
+
+    return HTMLExporter(
+        template_name="ntm",
+        extra_template_basedirs=[str(paths.TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+
+
 def _prepare(nb: nbformat.NotebookNode | dict) -> nbformat.NotebookNode:
-    """A copy with the tagged cells and outputs removed, and no stream output (print, warnings)."""
+    """A copy with the tagged cells and outputs removed, no stream output (print, warnings), and the static SVG
+    of every chart drawn (see DEFER_SVG)."""
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     page = nbformat.from_dict(copy.deepcopy(nb))
@@ -196,6 +244,10 @@ def _prepare(nb: nbformat.NotebookNode | dict) -> nbformat.NotebookNode:
     for cell in page.cells:
         if cell.cell_type == "code":
             cell.outputs = [out for out in cell.get("outputs", []) if out.get("output_type") != "stream"]
+            for out in cell.outputs:
+                text = _html_of(out)
+                if _PENDING_MARK in text:
+                    out.data["text/html"] = _draw_pending(text)
     page.metadata.pop("widgets", None)
     return page
 
@@ -204,6 +256,8 @@ def _prepare(nb: nbformat.NotebookNode | dict) -> nbformat.NotebookNode:
 def _bundle() -> str:
     """vega, vega-lite and vega-embed in one script. Its top-level consts stay inside the function scope the
     template wraps it in; it publishes window.vegaEmbed."""
+    import vl_convert
+
     return vl_convert.javascript_bundle().replace("</script", "<\\/script")
 
 
@@ -274,9 +328,11 @@ def _script_json(vl: dict) -> str:
 
 
 def _scope_ids(svg: str, prefix: str) -> str:
-    """Prefix the SVG's ids (gradients, clip paths) so that several inline SVGs on one page cannot collide."""
-    for ident in dict.fromkeys(re.findall(r' id="([^"]+)"', svg)):
-        scoped = f"{prefix}-{ident}"
+    """Name the SVG's ids (gradients, clip paths) after the figure, numbered in order of appearance: several
+    inline SVGs on one page cannot collide, and the names do not depend on what the drawing engine drew before
+    (vl-convert counts gradients and clips across all the charts it draws)."""
+    for number, ident in enumerate(dict.fromkeys(re.findall(r' id="([^"]+)"', svg))):
+        scoped = f"{prefix}-{re.sub(r'_?[0-9]+$', '', ident)}-{number}"
         svg = (svg.replace(f' id="{ident}"', f' id="{scoped}"')
                .replace(f"url(#{ident})", f"url(#{scoped})")
                .replace(f'href="#{ident}"', f'href="#{scoped}"'))

@@ -313,6 +313,31 @@ def test_a_page_with_a_network_reference_fails_the_build(tmp_path, fixture_repor
     assert not (tmp_path / "pack").exists()
 
 
+CHART_CELL = """\
+import gc, os, sys
+import pandas as pd
+from ntm_analysis import charts, report
+assert "altair" in sys.modules and gc.get_freeze_count() > 0  # the kernel ran build.KERNEL_PRELOAD first
+assert os.environ.get(report.DEFER_SVG) == "1"
+chart = charts.bar(pd.DataFrame({"k": ["a", "b"], "v": [1234.5, 2.0]}), category="k", value="v", title="T",
+                   unit=None, source="S", lang=lang)
+figure = report.figure(chart, lang=lang)
+assert "<svg" not in figure.html  # the worker draws it
+display(figure)
+"""
+
+
+@pytest.mark.slow
+def test_build_kernels_leave_the_static_svgs_to_the_worker(tmp_path, fixture_reports, monkeypatch):
+    charted = fixture_notebook(tmp_path / "charted.ipynb", extra=CHART_CELL)
+    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "evaluation", charted)
+    manifest = build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False)
+    page = (tmp_path / "pack" / manifest["reports"][0]["path"]).read_text(encoding="utf-8")
+    static = BeautifulSoup(page, "html.parser").select_one("figure.ntm-chart .ntm-static")
+    assert static.svg is not None and "1.234,5" in static.get_text()
+    assert "data-ntm-pending" not in page
+
+
 @pytest.mark.slow
 def test_ctrl_c_leaves_no_half_built_pack(tmp_path, fixture_reports):
     out = tmp_path / "pack"
@@ -424,6 +449,26 @@ def test_rebuild_is_byte_identical(full_pack, tmp_path):
         assert (tmp_path / "again" / entry["path"]).read_bytes() == (root / "pack" / entry["path"]).read_bytes()
     same_units = dict(full, reports=[r for r in full["reports"] if r["unit"] in ("04", "045")])
     assert (tmp_path / "again" / "manifest.json").read_text(encoding="utf-8") == build.manifest_json(same_units)
+
+
+@pytest.mark.slow
+def test_built_pages_equal_pages_drawn_in_the_kernel(full_pack, tmp_path):
+    """The build's workers draw the static SVGs (report.DEFER_SVG); a kernel in JupyterLab draws them itself.
+    The pages are the same bytes: the gap report has the most charts, the province the largest heatmap."""
+    import papermill
+
+    root, _ = full_pack
+    manifest = json.loads((root / "pack" / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(r for r in manifest["reports"] if (r["unit"], r["report"]) == ("04", "gap"))
+    executed = tmp_path / "gap.ipynb"
+    assert report.DEFER_SVG not in os.environ
+    papermill.execute_notebook(str(paths.REPORT_NOTEBOOKS["gap"]), str(executed),
+                               parameters={"lang": "vi", "unit": "04", "communes": None}, kernel_name="python3",
+                               progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS))
+    nb = nbformat.read(executed, as_version=4)
+    assert "<svg" in json.dumps([c.get("outputs", []) for c in nb.cells])
+    page = report.export_html(nb, title=entry["title"], lang="vi")
+    assert page.encode("utf-8") == (root / "pack" / entry["path"]).read_bytes()
 
 
 @pytest.mark.slow

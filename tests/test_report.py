@@ -213,6 +213,74 @@ def test_eight_chart_page_with_a_full_heatmap_stays_within_budget():
     assert report.check_offline(page) == []
 
 
+# -- static SVGs left to the export (DEFER_SVG, as in `ntm build`) ----------------------------------------------
+def heat(lang: str = "vi"):
+    df = pd.DataFrame({"r": ["a", "a", "b"], "c": ["x", "y", "x"], "v": [1.0, 2.0, 3.0]})
+    return charts.heatmap(df, row="r", column="c", value="v", title="t", unit="u", source="s", lang=lang)
+
+
+def figures(monkeypatch, *, defer: bool, lang: str) -> list[report.Fragment]:
+    """A bar chart and a heatmap (whose SVG has ids to scope), drawn in this process or left to the export."""
+    if defer:
+        monkeypatch.setenv(report.DEFER_SVG, "1")
+    report._static_svg.cache_clear()
+    made = [report.figure(bar(lang), lang=lang), report.figure(heat(lang), lang=lang)]
+    monkeypatch.delenv(report.DEFER_SVG, raising=False)
+    report._static_svg.cache_clear()
+    return made
+
+
+def test_deferred_figure_carries_its_spec_and_caption_but_no_svg(monkeypatch):
+    deferred, drawn = figures(monkeypatch, defer=True, lang="vi")[0], figures(monkeypatch, defer=False, lang="vi")[0]
+    assert "<svg" not in deferred.html and "<svg" in drawn.html
+    d, f = soup(deferred.html).figure, soup(drawn.html).figure
+    assert d["id"] == f["id"]
+    assert d.select_one("script.ntm-spec").string == f.select_one("script.ntm-spec").string
+    assert d.figcaption.get_text() == f.figcaption.get_text() == "Nguồn: Báo cáo 20/07/2022, mục I.8"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_page_is_byte_identical_whether_the_kernel_or_the_export_drew_the_svgs(monkeypatch, lang):
+    def page(defer: bool) -> str:
+        shown_figures = [shown(f) for f in figures(monkeypatch, defer=defer, lang=lang)]
+        nb = notebook(cell(*shown_figures), cell(shown(report.paragraph("sau biểu đồ"))))
+        return report.export_html(nb, title="Trang", lang=lang)
+
+    deferred, drawn = page(defer=True), page(defer=False)
+    assert deferred == drawn
+    doc = soup(deferred)
+    assert len(doc.select("figure.ntm-chart .ntm-static svg")) == 2
+    assert "data-ntm-pending" not in deferred
+    assert ("8.098,3" if lang == "vi" else "8,098.3") in doc.select_one(".ntm-static").get_text()
+
+
+def test_a_chart_shared_by_several_pages_is_drawn_once(monkeypatch):
+    shared = figures(monkeypatch, defer=True, lang="vi")[0]
+    calls = []
+    draw = report.render_svg
+    monkeypatch.setattr(report, "render_svg", lambda vl, lang: calls.append(lang) or draw(vl, lang))
+    pages = [report.export_html(notebook(cell(shown(shared)), cell(shown(shared))), title=f"Trang {k}", lang="vi")
+             for k in range(3)]
+    assert calls == ["vi"]
+    assert all(soup(p).select_one("figure.ntm-chart .ntm-static svg") for p in pages)
+
+
+def test_svg_ids_do_not_depend_on_what_the_engine_drew_before():
+    report._static_svg.cache_clear()
+    first = report.figure(heat(), lang="vi").html
+    report.render_svg(charts.spec(heat("en"), "en"), "en")  # the engine counts gradients across charts
+    report._static_svg.cache_clear()
+    assert report.figure(heat(), lang="vi").html == first
+
+
+def test_export_refuses_a_deferred_figure_it_cannot_draw(monkeypatch):
+    deferred = figures(monkeypatch, defer=True, lang="vi")[0]
+    changed = deferred.html.replace('class="ntm-chart"', 'class="ntm-chart wide"')
+    nb = notebook(cell(new_output("display_data", data={"text/html": changed})))
+    with pytest.raises(ValueError, match="static SVG"):
+        report.export_html(nb, title="Trang", lang="vi")
+
+
 # -- export of a notebook executed by papermill -------------------------------------------------------------------
 SETUP = f'''
 import pandas as pd
@@ -237,7 +305,8 @@ report.table(people, lang=lang, source=src)
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
-    """The same small report notebook executed twice by papermill."""
+    """The same small report notebook executed by papermill: twice as in JupyterLab, then once with DEFER_SVG=1
+    in the kernel's environment, as `ntm build` runs it."""
     folder = tmp_path_factory.mktemp("papermill")
     source = notebook(
         cell(source='lang = "en"', tags=("parameters",)),
@@ -248,10 +317,13 @@ def executed(tmp_path_factory):
     source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(source, folder / "report.ipynb")
     runs = []
-    for k in (1, 2):
+    for k, defer in ((1, False), (2, False), (3, True)):
         out = folder / f"run{k}.ipynb"
-        papermill.execute_notebook(str(folder / "report.ipynb"), str(out), parameters={"lang": "vi"},
-                                   kernel_name="python3", progress_bar=False, cwd=str(folder))
+        with pytest.MonkeyPatch.context() as mp:
+            if defer:
+                mp.setenv(report.DEFER_SVG, "1")  # the kernel inherits it
+            papermill.execute_notebook(str(folder / "report.ipynb"), str(out), parameters={"lang": "vi"},
+                                       kernel_name="python3", progress_bar=False, cwd=str(folder))
         runs.append(nbformat.read(out, as_version=4))
     return runs
 
@@ -295,3 +367,16 @@ def test_export_is_byte_identical_across_exports_and_executions(executed):
     first = report.export_html(executed[0], title="T", lang="vi")
     assert report.export_html(executed[0], title="T", lang="vi") == first
     assert report.export_html(executed[1], title="T", lang="vi") == first
+
+
+@pytest.mark.slow
+def test_export_draws_what_a_kernel_with_defer_svg_left_and_gives_the_same_bytes(executed):
+    def outputs(nb) -> str:
+        return json.dumps([c.outputs for c in nb.cells if "report.figure(" in c.source])
+
+    assert "data-ntm-pending" in outputs(executed[2]) and "<svg" not in outputs(executed[2])  # the kernel drew none
+    assert "<svg" in outputs(executed[0])
+    report._static_svg.cache_clear()
+    page = report.export_html(executed[2], title="T", lang="vi")
+    assert page == report.export_html(executed[0], title="T", lang="vi")
+    assert len(soup(page).select("figure.ntm-chart .ntm-static svg")) == 2
