@@ -1,21 +1,99 @@
-"""Languages: labels in Vietnamese and English, and numbers and dates in each locale's format (babel)."""
+"""Languages: every user-facing word in catalogue files, numbers and dates in each locale's format (babel).
+
+Catalogues are TOML files, one folder per language: `catalogues/<lang>/language.toml` names the language and its
+babel locale; `catalogues/<lang>/<domain>.toml` holds that domain's texts as `key = "text with {placeholders}"`,
+or a table `{ one = "…", other = "…" }` for a text that depends on a count (CLDR plural rules, via babel).
+TOML because Python reads it without a dependency (tomllib), it allows comments and multi-line strings, and a
+translator can edit it in any text editor. A new language is one new folder with the same files and keys.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
+from collections.abc import Iterator, Mapping
+from functools import cache
 from numbers import Real
+from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
-LANGS = ("vi", "en")
-LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+from .errors import ConfigError
+
+CATALOGUES = Path(__file__).resolve().parent / "catalogues"
+#: The default language first; the others in alphabetical order.
+DEFAULT = "vi"
+
+
+@cache
+def _languages(root: Path) -> dict[str, dict]:
+    found = {}
+    for meta in sorted(root.glob("*/language.toml")):
+        with meta.open("rb") as f:
+            found[meta.parent.name] = tomllib.load(f)
+    return dict(sorted(found.items(), key=lambda item: (item[0] != DEFAULT, item[0])))
+
+
+def languages() -> dict[str, dict]:
+    """{lang: {"name": …, "locale": …}} for every catalogue folder."""
+    return _languages(CATALOGUES)
+
+
+LANGS = tuple(languages())
+LOCALES = {lang: meta["locale"] for lang, meta in languages().items()}
 
 
 def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
+    if lang not in languages():
+        raise ConfigError(f"unknown language {lang!r}: expected one of {', '.join(languages())}")
     return lang
+
+
+@cache
+def _domain(root: Path, domain: str) -> dict[str, dict[str, object]]:
+    """{key: {lang: text or plural table}} from every language's `<domain>.toml`."""
+    entries: dict[str, dict[str, object]] = {}
+    for lang in _languages(root):
+        path = root / lang / f"{domain}.toml"
+        if not path.exists():
+            raise ConfigError(f"catalogue {domain!r} is missing for language {lang!r}: {path}")
+        try:
+            with path.open("rb") as f:
+                table = tomllib.load(f)
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"catalogue {path} is not valid TOML: {e}") from None
+        for key, text in table.items():
+            entries.setdefault(key, {})[lang] = text
+    return entries
+
+
+class Catalogue(Mapping):
+    """One domain's texts in every language: `catalogue[key][lang]`, as the report modules use them."""
+
+    def __init__(self, domain: str, root: Path | None = None):
+        self.domain = domain
+        self._entries = _domain(root or CATALOGUES, domain)
+
+    def __getitem__(self, key: str) -> dict[str, object]:
+        try:
+            return self._entries[key]
+        except KeyError:
+            raise ConfigError(f"no text {key!r} in catalogue {self.domain!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+
+def catalogue(domain: str) -> Catalogue:
+    return Catalogue(domain)
 
 
 def number(value: Real | None, lang: str, decimals: int | None = None) -> str:
@@ -49,7 +127,15 @@ def separators(lang: str) -> dict:
     return {"decimal": get_decimal_symbol(loc), "thousands": get_group_symbol(loc), "grouping": [3], "currency": ["", ""]}
 
 
-def text(catalogue: dict[str, dict[str, str]], key: str, lang: str, **values) -> str:
-    """Look up `key` in a module's label catalogue {key: {"vi": ..., "en": ...}} and fill {placeholders}."""
+def text(catalogue: Mapping[str, Mapping[str, object]], key: str, lang: str, *, count: Real | None = None,
+         **values) -> str:
+    """`key` from a catalogue in `lang`, with {placeholders} filled. A plural entry picks its form for `count`
+    by the language's CLDR rule ("1 board" / "2 boards"); `count` is also available as {count}."""
     entry = catalogue[key][check_lang(lang)]
+    if isinstance(entry, Mapping):
+        if count is None:
+            raise ConfigError(f"text {key!r} depends on a count: pass count=")
+        form = Locale.parse(LOCALES[lang]).plural_form(abs(count))
+        entry = entry.get(form, entry.get("other"))
+        values = {"count": number(count, lang), **values}
     return entry.format(**values) if values else entry

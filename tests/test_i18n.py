@@ -9,6 +9,7 @@ import pytest
 
 import ntm_analysis
 from ntm_analysis import i18n
+from ntm_analysis.errors import NtmError
 
 CATALOGUES = {
     name: module.LABELS
@@ -54,5 +55,26 @@ def test_missing_values_percent_and_dates():
 
 
 def test_unknown_language_is_refused():
-    with pytest.raises(ValueError, match="unknown language"):
+    with pytest.raises(NtmError, match="unknown language"):
         i18n.number(1, "fr")
+
+
+def test_languages_come_from_catalogue_folders():
+    assert i18n.LANGS[0] == "vi" and set(i18n.LANGS) == {"vi", "en"}
+    assert i18n.LOCALES == {"vi": "vi_VN", "en": "en_GB"}
+
+
+def test_plural_entries_follow_cldr(tmp_path):
+    for lang, locale, text in (("vi", "vi_VN", '{ other = "{count} ban" }'),
+                               ("en", "en_GB", '{ one = "{count} board", other = "{count} boards" }')):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "language.toml").write_text(f'name = "{lang}"\nlocale = "{locale}"\n')
+        (tmp_path / lang / "demo.toml").write_text(f"boards = {text}\n")
+    cat = i18n.Catalogue("demo", root=tmp_path)
+    assert i18n.text(cat, "boards", "en", count=1) == "1 board"
+    assert i18n.text(cat, "boards", "en", count=1234) == "1,234 boards"
+    assert i18n.text(cat, "boards", "vi", count=2) == "2 ban"
+    with pytest.raises(NtmError, match="depends on a count"):
+        i18n.text(cat, "boards", "en")
+    with pytest.raises(NtmError, match="no text"):
+        cat["nothing"]
