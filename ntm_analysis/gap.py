@@ -148,11 +148,11 @@ LABELS = {
                                   "en": "meets the district NTM standard"},
     # national context
     "nat_2021": {"vi": "Cả nước: xã đạt chuẩn cuối 2021", "en": "Country: communes at the standard, end-2021"},
-    "nat_target": {"vi": "Cả nước: mục tiêu 2025", "en": "Country: 2025 target"},
+    "nat_target": {"vi": "Cả nước: mục tiêu 2025 (ít nhất)", "en": "Country: 2025 target (at least)"},
     "nat_2025_06": {"vi": "Cả nước: xã đạt chuẩn 06/2025", "en": "Country: communes at the standard, 06/2025"},
     "cb_2021": {"vi": "Cao Bằng: xã đạt chuẩn cuối 2021 (bộ 2016–2020)",
                 "en": "Cao Bằng: communes at the standard, end-2021 (2016–2020 set)"},
-    "cb_target": {"vi": "Cao Bằng: mục tiêu 2025", "en": "Cao Bằng: 2025 target"},
+    "cb_target": {"vi": "Cao Bằng: mục tiêu 2025 (bộ 2021–2025)", "en": "Cao Bằng: 2025 target (2021–2025 set)"},
     "cb_2022_new": {"vi": "Cao Bằng: xã đạt chuẩn 2022 (bộ 2021–2025)",
                     "en": "Cao Bằng: communes at the standard, 2022 (2021–2025 set)"},
 }
@@ -301,7 +301,8 @@ def _target_row(spec: _Indicator, lang: str, frame: pd.DataFrame | None) -> dict
         "reach_year": a.reach_year if a.reach_year is not None else pd.NA,
         "ratio": _float(a.ratio),
         "category": a.category,
-        "category_label": i18n.text(progress.LABELS, a.category, lang),
+        # Open SDG's category names for the adapted (linear) method's categories
+        "category_label": i18n.text(progress.LABELS, progress.AS_OPEN_SDG[a.category], lang),
         "note": "; ".join(notes),
         "source": ", ".join([spec.target, *start.facts]),
     }
