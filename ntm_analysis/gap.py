@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import communes, context, facts, i18n, progress, reference
+from . import communes, context, criteria_sets, facts, i18n, progress, reference
 
 PERIOD = (2021, 2025)  # the plan period; values are end-of-year
 REPORT_YEAR = 2021  # the report's latest observed year
@@ -429,15 +429,17 @@ def distance(frame: pd.DataFrame) -> pd.DataFrame:
 def unmet_by_criterion(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """For each of the 19 criteria (latest year): how many communes fail it and their share (%)."""
     rows = latest(frame)
-    crit = reference.criteria()
+    cset = set_of(rows)
+    crit = criteria_sets.criteria(cset)
     unmet = [int((~rows[c].astype(bool)).sum()) for c in communes.CRITERIA_COLUMNS]
     out = pd.DataFrame({
         "criterion": list(communes.CRITERIA),
         "name": [crit.at[n, f"name_{lang}"] for n in communes.CRITERIA],
-        "label": [criterion_label(n, lang) for n in communes.CRITERIA],
+        "label": [criterion_label(n, lang, cset) for n in communes.CRITERIA],
         "group": [crit.at[n, f"group_{lang}"] for n in communes.CRITERIA],
         "communes_unmet": unmet,
         "communes": len(rows),
+        "criteria_set": cset,
     })
     out["share_unmet"] = 100 * out["communes_unmet"] / len(rows) if len(rows) else math.nan
     return out
@@ -447,6 +449,7 @@ def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Tidy commune × criterion table (latest year): one row per pair with the met flag and its label. Communes
     ordered by criteria met (most first, then code: `order`), criteria by number. `commune_label` is unique."""
     rows = _ranked(latest(frame)).reset_index(drop=True)
+    cset = set_of(rows)
     status = {True: i18n.text(communes.LABELS, "met", lang), False: i18n.text(communes.LABELS, "not_met", lang)}
     records = [
         {
@@ -457,7 +460,7 @@ def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             "district_name": row.district_name,
             "criteria_met": int(row.criteria_met),
             "criterion": n,
-            "criterion_label": criterion_label(n, lang),
+            "criterion_label": criterion_label(n, lang, cset),
             "met": bool(getattr(row, column)),
             "status": status[bool(getattr(row, column))],
         }
@@ -472,6 +475,7 @@ def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def nearest(frame: pd.DataFrame, n: int = 10, lang: str = "vi") -> pd.DataFrame:
     """The `n` communes nearest the standard but not at 19 criteria (latest year), with the criteria they lack."""
     rows = _ranked(latest(frame))
+    cset = set_of(rows)
     rows = rows[rows["criteria_met"] < 19].head(n)
     missing = [_unmet(row) for _, row in rows.iterrows()]
     return pd.DataFrame({
@@ -481,7 +485,7 @@ def nearest(frame: pd.DataFrame, n: int = 10, lang: str = "vi") -> pd.DataFrame:
         "criteria_met": rows["criteria_met"].astype(int).tolist(),
         "missing": [len(m) for m in missing],
         "missing_numbers": missing,
-        "missing_criteria": ["; ".join(criterion_label(c, lang) for c in m) for m in missing],
+        "missing_criteria": ["; ".join(criterion_label(c, lang, cset) for c in m) for m in missing],
     })
 
 
@@ -513,10 +517,17 @@ def trajectory(frame: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> 
     return out
 
 
-def criterion_label(number: int, lang: str = "vi") -> str:
-    """'TC05 Trường học' / 'C05 Schools'."""
+def criterion_label(number: int, lang: str = "vi", criteria_set: str = "2016_2020") -> str:
+    """'TC05 Trường học' / 'C05 Schools', named as in the given criteria set."""
     prefix = "TC" if lang == "vi" else "C"
-    return f"{prefix}{number:02d} {reference.criteria().at[number, f'name_{lang}']}"
+    return f"{prefix}{number:02d} {criteria_sets.criteria(criteria_set).at[number, f'name_{lang}']}"
+
+
+def set_of(rows: pd.DataFrame) -> str:
+    """The criteria set of a one-year frame (its most frequent; the 2016–2020 set for an empty frame)."""
+    if rows.empty:
+        return OLD_SET
+    return str(criteria_set_of(rows).mode().iloc[0])
 
 
 def _ranked(rows: pd.DataFrame) -> pd.DataFrame:

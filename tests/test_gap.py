@@ -421,3 +421,16 @@ def test_national_context_beside_cao_bang():
     assert n.at["nat_target", "share"] == 80 and n.at["nat_2025_06", "share"] == pytest.approx(79.3)
     assert n.at["cb_2021", "share"] == pytest.approx(100 * 17 / 139) and n.at["cb_2021", "origin"] == "report"
     assert n.at["cb_target", "share"] == 36 and n.at["cb_2022_new", "share"] == 0
+
+
+def test_criterion_labels_follow_the_set_in_force():
+    assert gap.criterion_label(3, "vi") == "TC03 Thủy lợi"
+    assert gap.criterion_label(3, "vi", "2021_2025") == "TC03 Thủy lợi và phòng, chống thiên tai"
+    assert gap.criterion_label(11, "en", "2021_2025") == "C11 Multidimensional poverty"
+    old = _frame([("01693", 2021, [3], "chua_dat")])
+    new = old.assign(year=2022)
+    assert gap.unmet_by_criterion(old, "vi").set_index("criterion").at[3, "label"] == "TC03 Thủy lợi"
+    by_new = gap.unmet_by_criterion(new, "vi").set_index("criterion")
+    assert by_new.at[3, "label"] == "TC03 Thủy lợi và phòng, chống thiên tai" and by_new.at[3, "criteria_set"] == "2021_2025"
+    assert "TC03 Thủy lợi và phòng, chống thiên tai" in gap.nearest(new, lang="vi")["missing_criteria"].iloc[0]
+    assert set(gap.heatmap_data(new.assign(criteria_set="2016_2020"), "vi")["criterion_label"]) >= {"TC03 Thủy lợi"}
