@@ -288,6 +288,12 @@ def _target_row(spec: _Indicator, lang: str, frame: pd.DataFrame | None) -> dict
         "baseline_year": start.year if start.value is not None else pd.NA,
         "baseline": _float(start.value),
         "baseline_source": start.source,
+        # the baseline's criteria set (by its year; the report's 2021 figures are on the 2016–2020 set); the
+        # targets themselves are on the 2021–2025 set
+        "baseline_criteria_set": (criteria_set_of(pd.DataFrame({"year": [start.year]})).iloc[0]
+                                  if start.value is not None and spec.id not in ("income", "districts") else ""),
+        "window": (_t("window_years", lang, a=start.year, b=year, n=year - start.year)
+                   if start.value is not None else ""),
         "earlier_year": start.earlier_year if start.earlier is not None else pd.NA,
         "earlier": _float(start.earlier),
         "target_year": year,

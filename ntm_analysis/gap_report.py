@@ -292,7 +292,8 @@ class GapReport(Page):
         return 2 if indicator in ("average_criteria", "income") else 0
 
     def target_rows(self) -> pd.DataFrame:
-        """Each 2025 target against its baseline: what is left, and the Open SDG assessment."""
+        """Each 2025 target against its baseline (criteria set and window named): what is left, and the adapted
+        (linear) Open SDG assessment."""
         tg, t, lang = self.target_frame, self.t, self.lang
         fmt = [lambda v, d=self._decimals(i): i18n.number(v, lang, d) for i in tg["indicator"]]
         return pd.DataFrame({
@@ -301,11 +302,15 @@ class GapReport(Page):
             t("c_baseline"): [f(v) for f, v in zip(fmt, tg["baseline"])],
             t("c_target"): [f(v) for f, v in zip(fmt, tg["target"])],
             t("c_gap"): [f(v) for f, v in zip(fmt, tg["gap"])],
+            t("c_criteria_set"): [i18n.text(gap.LABELS, f"set_{c}", lang) if c else "—"
+                                  for c in tg["baseline_criteria_set"]],
+            t("c_window"): [w or "—" for w in tg["window"]],
             t("c_category"): tg["category_label"],
         })
 
     def pace_rows(self) -> pd.DataFrame:
-        """Pace needed from 2021 against pace achieved 2016–2021, with R and the year reached at that pace."""
+        """Pace needed from the baseline, against the pace achieved where an earlier observation exists, with R and
+        the year reached at that pace (adapted, linear)."""
         tg, t, lang = self.target_frame, self.t, self.lang
         n = lambda v: i18n.number(v, lang, 2)  # noqa: E731
         return pd.DataFrame({
@@ -501,6 +506,7 @@ class GapReport(Page):
         })
         text = t("p_recognition", unit=self.unit_name, n=i18n.number(int(counts["recognised"].sum()), lang, 0),
                  k=i18n.number(int(counts["not_maintaining"].sum()), lang, 0))
+        text = f"{text} ({t('synthetic_short')})" if self.synthetic else text
         return Group(report.heading(t("s_recognition"), 3), report.paragraph(text),
                      report.table(shown, lang=lang, source=self.commune_source()))
 

@@ -434,3 +434,10 @@ def test_criterion_labels_follow_the_set_in_force():
     assert by_new.at[3, "label"] == "TC03 Thủy lợi và phòng, chống thiên tai" and by_new.at[3, "criteria_set"] == "2021_2025"
     assert "TC03 Thủy lợi và phòng, chống thiên tai" in gap.nearest(new, lang="vi")["missing_criteria"].iloc[0]
     assert set(gap.heatmap_data(new.assign(criteria_set="2016_2020"), "vi")["criterion_label"]) >= {"TC03 Thủy lợi"}
+
+
+def test_every_target_row_names_its_criteria_set_and_window(targets):
+    assert targets.at["standard_communes", "baseline_criteria_set"] == "2016_2020"
+    assert targets.at["average_criteria", "window"] == "cuối 2021 → cuối 2025 (4 năm)"
+    assert targets.at["income", "baseline_criteria_set"] == ""  # an income index rests on no criteria set
+    assert targets.at["advanced_communes", "window"] == ""  # no baseline in the report
