@@ -148,7 +148,7 @@ def get(fact_id: str) -> ContextFact:
                        source_url=row["source_url"], source_title=row["source_title"], quote=row["quote"])
 
 
-def sources_table(ids: list[str], lang: str = "vi") -> pd.DataFrame:
+def sources_table(ids: list[str]) -> pd.DataFrame:
     """The context rows behind a page: id, value, as_of, title, address and quote (for the sources section)."""
     records = [get(i) for i in dict.fromkeys(ids)]
     return pd.DataFrame({

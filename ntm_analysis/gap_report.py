@@ -219,6 +219,8 @@ LABELS = {
         "en": "In the commune data for {year} ({set_label}): {standard} communes at the standard, {more} to go, "
               "{pace} a year to 2025.",
     },
+    "p_district_done": {"vi": "Nguồn công khai: {unit} {status} ({title}; xem Nguồn).",
+                        "en": "Public source: {unit} {status} ({title}; see Sources)."},
     "p_no_district_target": {"vi": "Báo cáo không đặt mục tiêu cấp huyện cho {unit}.",
                              "en": "The report sets no district-level target for {unit}."},
     # national context
@@ -516,7 +518,8 @@ class GapReport(Page):
     def district_targets(self) -> Group:
         """The unit's own 2025 target (footnote 1) and what it implies; the province page lists the three."""
         t, lang, n = self.t, self.lang, i18n.number
-        units = ([u for u in gap.facts.district_targets()["district_code"]] if self.province else [self.unit])
+        units = list(gap.facts.district_targets()["district_code"]) if self.province else [self.unit]
+        done = lineage.district_completions(lang).set_index("district_code")
         parts = [report.heading(t("s_district_target"), 3)]
         for unit in units:
             target = gap.district_target(unit, self.all_communes, lang)
@@ -534,6 +537,9 @@ class GapReport(Page):
             parts.append(report.paragraph(t("p_district_target", unit=name, target=target["target_label"],
                                             n=n(target["communes"], lang, 0), years=target["years_new_set"],
                                             pace=n(target["pace_new_set"], lang, 2), data=data)))
+            if unit in done.index:  # a public source says the unit has already done it
+                parts.append(report.note(t("p_district_done", unit=name, status=done.at[unit, "status"],
+                                           title=done.at[unit, "source_title"])))
         return Group(*parts)
 
     def district_table(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -613,7 +619,7 @@ def _label(key: str, lang: str, **values) -> str:
 
 def context_sources(ids: list[str], lang: str) -> Group:
     """The context facts a page uses, apart from the report's figures: value, as of, page, address, quote."""
-    rows = context.sources_table(ids, lang)
+    rows = context.sources_table(ids)
     t = lambda key: _label(key, lang)  # noqa: E731
     shown = pd.DataFrame({
         t("c_indicator"): rows["id"], t("c_value"): rows["value"], t("c_as_of"): rows["as_of"],

@@ -103,3 +103,9 @@ def test_evaluation_national_context_and_audit(lang):
         assert "Không so sánh được" in audit and "Làm tròn/cắt bớt chữ số" in audit
     sources = text(page.sources())
     assert "baoquangnam.vn" in sources and "infonet.vietnamnet.vn" in sources
+
+
+def test_city_page_cites_the_task_already_reported_done():
+    city = text(GapReport(lang="en", unit="040").communes())
+    assert "Public source: Cao Bằng city has completed the NTM task (year and decision not found)" in city
+    assert "Nhân Dân, 10/2022" in city
