@@ -1,8 +1,13 @@
-"""The 2021–2025 gap analysis: the report's targets against where the province stood, the resource plan against
-what was mobilised in 2017–2021, and (from commune data) which communes lack which criteria.
+"""The 2021–2025 gap analysis: the report's targets against where the province stood — on each criteria set (the
+report's 2021 status on the 2016–2020 set; the 2022 status on the targets' own 2021–2025 set, from cited context
+facts) — the pace by window around the 2020 mergers, Open SDG's published measure beside the adapted (linear) one,
+the resource plan against what was mobilised in 2017–2021 like with like, the district targets of footnote 1,
+Cao Bằng beside the country, and (from commune data) which communes lack which criteria and which recognised
+communes no longer meet every criterion.
 
-Pure functions of the facts and of normalised commune frames (communes.py): no disk, no charts. Labels come in the
-language asked for (vi default, en); ids stay language-free.
+Pure functions of the facts, the context facts and normalised commune frames (communes.py): no disk, no charts.
+Labels come in the language asked for (vi default, en); ids stay language-free. Every figure says which criteria
+set, method and window it rests on.
 """
 
 from __future__ import annotations

@@ -1,14 +1,22 @@
-"""Progress towards a target: the Open SDG / Statistics Canada method, as pure maths.
+"""Progress towards a target, as pure maths: Open SDG's measure as published (`open_sdg`) and the adapted
+method the gap report uses for capped counts (`assess`).
 
-For an indicator with a baseline, a target and (when known) an earlier observation:
+`open_sdg` follows Open SDG (docs/progress-methodology.md; sdg-build sdg/ProgressMeasure.py): compound annual
+growth from the base year, R = observed / required CAGR, zero replaced by 0.001, its category names and thresholds.
+
+`assess` is the *adapted* method ("adapted (linear)" by default; compound on request), for an indicator with a
+baseline, a target and (when known) an earlier observation:
 
 - required pace per year from the baseline to the target, and observed pace from the earlier point to the baseline,
   both linear ((b − a) / years, the default for counts) or compound ((b / a)^(1/years) − 1);
-- R = observed pace / required pace, read as: achieved (target already met), on track (R ≥ 0.95),
-  acceleration needed (0.6 ≤ R < 0.95), limited progress (0 ≤ R < 0.6), deterioration (R < 0),
-  unable to assess (no baseline, or fewer than two observations);
+- R = observed pace / required pace, with Open SDG's thresholds: achieved (target already met), on track
+  (R ≥ 0.95), acceleration needed (0.6 ≤ R < 0.95), limited progress (0 ≤ R < 0.6), deterioration (R < 0),
+  unable to assess (no baseline, or fewer than two observations); AS_OPEN_SDG maps them to Open SDG's names;
 - the gap still to close, the share of the plan period elapsed, the acceleration factor (required / observed pace)
   and the year the target is reached if the observed pace continues.
+
+Why adapted: a count of standard communes is capped and starts small, so compound growth from a small base rates
+it 'on track' while the communes added a year fall far short (LABELS["adapted_reason"]).
 
 Years are calendar years and values are end-of-year values: a plan period 2021–2025 with a baseline at the end of
 2021 has 1 of its 5 years elapsed and 4 to go.
