@@ -64,10 +64,10 @@ LABELS = {
         "{central}%. The table compares the shares printed in the report with shares recomputed from the amounts.",
     },
     "p_attainment": {
-        "vi": "Đến năm 2021, {standard}/{total} xã đạt chuẩn (tăng {new} xã trong giai đoạn), bình quân {average} "
-        "tiêu chí/xã.",
-        "en": "By 2021, {standard} of {total} communes met the standard ({new} more during the period), with an "
-        "average of {average} criteria per commune.",
+        "vi": "Đến năm 2021, theo Bộ tiêu chí 2016–2020 (QĐ 1980/QĐ-TTg), {standard}/{total} xã đạt chuẩn ({new} xã "
+        "hoàn thành 19/19 tiêu chí trong giai đoạn), bình quân {average} tiêu chí/xã.",
+        "en": "By 2021, on the 2016–2020 criteria set (QĐ 1980/QĐ-TTg), {standard} of {total} communes met the "
+        "standard ({new} reached all 19 criteria during the period), with an average of {average} criteria per commune.",
     },
     "p_attainment_district": {
         "vi": "Số liệu của {unit} tính từ dữ liệu cấp xã: {standard}/{total} xã đạt chuẩn, bình quân {average} tiêu chí/xã.",
