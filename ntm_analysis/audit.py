@@ -9,6 +9,11 @@ Rounding: every figure carries half a unit of its last printed digit ('11.132,3'
 the formula by interval arithmetic, so `tolerance` = rounding of the printed side + rounding of the implied side.
 A check passes when the two sides agree within that tolerance; otherwise it fails, and the data keeps what was
 printed.
+
+A failure has one of three outcomes (`outcome`), each explained in the note: `inconsistent` (the figures cannot all
+be right), `rounding` (the printed figure is the computed one cut, not rounded, to its printed digits: truncation)
+and `not_comparable` (the two sides measure different things, e.g. counts before and after the 2020 mergers). A
+check may rest on a context fact (data/context/, named `ctx_<id>` in its formula); it then cites it.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import context, i18n, lineage
 from . import facts as facts_module
-from . import i18n
 
 LABELS = {
     "pass": {"vi": "Khớp trong phạm vi làm tròn.", "en": "Holds within rounding."},
@@ -32,10 +37,24 @@ LABELS = {
     },
     "share": {"vi": "Tính từ số tiền: {implied:3}%; số in: {printed}%.",
               "en": "Computed from the amounts: {implied:3}%; printed: {printed}%."},
+    "holds": {"vi": "Khớp", "en": "Holds"},
+    "inconsistent": {"vi": "Không khớp", "en": "Inconsistent"},
+    "rounding": {"vi": "Làm tròn/cắt bớt chữ số", "en": "Rounding or truncation"},
+    "not_comparable": {"vi": "Không so sánh được", "en": "Not comparable"},
+    "truncated": {
+        "vi": "Cắt bớt, không phải sai: {implied:4} cắt (không làm tròn) đến độ chính xác in ra ({decimals} chữ số "
+              "thập phân) là {printed}; làm tròn sẽ là {rounded}.",
+        "en": "Truncated, not wrong: {implied:4} cut (not rounded) to the printed precision ({decimals} decimal "
+              "places) is {printed}; rounding would give {rounded}.",
+    },
+    "cites": {"vi": "Dựa trên nguồn công khai: {sources}.", "en": "Rests on a public source: {sources}."},
 }
 
+OUTCOMES = ("holds", "inconsistent", "rounding", "not_comparable")
+
 COLUMNS = ("check", "topic", "description_vi", "description_en", "formula", "printed", "implied", "difference",
-           "tolerance", "unit", "status", "note_vi", "note_en", "facts")
+           "tolerance", "unit", "status", "outcome", "note_vi", "note_en", "facts", "context")
+CONTEXT_PREFIX = "ctx_"
 
 
 # ---------------------------------------------------------------------------------------------- quantities
@@ -139,6 +158,11 @@ class Check:
     note: dict[str, str] = field(default_factory=dict)
     on_fail: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    #: the outcome when the check fails: inconsistent (default) or not_comparable; `truncation` tries rounding first
+    fail_outcome: str = "inconsistent"
+    truncation: bool = False
+    #: context facts (data/context/) the check rests on, cited in its note
+    context: tuple[str, ...] = ()
 
 
 def _t(vi: str, en: str) -> dict[str, str]:
@@ -173,7 +197,7 @@ def _share_checks(prefix: str, topic: str, total: str, sources: dict[str, dict[s
             printed=f"{prefix}_{key}_share", implied=f"100 * {prefix}_{key} / {total}",
             description=_t(f"Tỷ trọng {name['vi']} {period} in ra so với tỷ trọng tính từ số tiền",
                            f"Printed share of {name['en']} {period} against the share computed from the amounts"),
-            note=_SHARE_NOTE,
+            note=_SHARE_NOTE, truncation=True,
         )
         for key, name in sources.items()
     ]
@@ -265,9 +289,14 @@ CHECKS: list[Check] = [
                   "tỷ lệ {printed}% ứng với khoảng {base:0} xã.",
                   "{results_2019_standard:0} communes are {implied:1}% of today's {target_2025_communes_total:0}; "
                   "{printed}% corresponds to about {base:0} communes."),
-          on_fail=_t("Tỷ lệ được tính trên số xã trước khi sáp nhập, không phải trên số xã hiện nay.",
-                     "The share was computed on the number of communes before the mergers, not today's."),
-          values={"base": "100 * results_2019_standard / results_2019_standard_share"}),
+          on_fail=_t("Không so sánh được: tỷ lệ được tính trên số xã trước khi sáp nhập năm 2020 (toàn tỉnh "
+                     "{ctx_cb_units_before_mergers:0} → {ctx_cb_units_after_mergers:0} đơn vị cấp xã), không phải "
+                     "trên số xã hiện nay.",
+                     "Not comparable: the share was computed on the communes before the 2020 mergers (the province "
+                     "went from {ctx_cb_units_before_mergers:0} to {ctx_cb_units_after_mergers:0} commune-level "
+                     "units), not on today's."),
+          values={"base": "100 * results_2019_standard / results_2019_standard_share"},
+          fail_outcome="not_comparable", context=("cb_units_before_mergers", "cb_units_after_mergers")),
     Check("results_2019_vs_2021_standard", "results_2019_2020", "attainment_2021_standard", "results_2019_standard",
           _t("Số xã đạt chuẩn năm 2021 không thấp hơn năm 2019",
              "Standard communes in 2021 are not fewer than in 2019"),
@@ -276,21 +305,34 @@ CHECKS: list[Check] = [
                   "{attainment_2021_new_standard:0} xã đạt chuẩn mới trong 2017–2021.",
                   "2019: {results_2019_standard:0} communes; 2021: {attainment_2021_standard:0}, of which "
                   "{attainment_2021_new_standard:0} newly reached the standard in 2017–2021."),
-          on_fail=_t("Báo cáo không đối chiếu hai con số; nhiều khả năng số năm 2019 tính theo các xã trước sáp nhập.",
-                     "The report does not reconcile the two; the 2019 count most likely refers to communes before "
-                     "the mergers.")),
-    Check("results_2019_goal_vs_list", "results_2019_2020", "results_2019_goal_share",
-          "100 * results_2019_standard / management_target_communes_2017_2020",
-          _t("Mức hoàn thành mục tiêu 5 năm so với danh sách xã phấn đấu đạt chuẩn giai đoạn 2017–2020 của tỉnh",
-             "Attainment of the five-year goal against the province's list of communes to reach the standard in "
-             "2017–2020"),
-          note=_t("Mục tiêu do Thủ tướng Chính phủ giao không được nêu bằng số; {printed}% ngụ ý mục tiêu {goal:0} xã. "
-                  "Danh sách của tỉnh có {management_target_communes_2017_2020:0} xã.",
-                  "The goal set by the Prime Minister is not given as a number; {printed}% implies a goal of "
-                  "{goal:0} communes. The province's own list named {management_target_communes_2017_2020:0}."),
-          on_fail=_t("So với danh sách của tỉnh, mức đạt là {implied:0}%.",
-                     "Against the province's list, attainment is {implied:0}%."),
-          values={"goal": "100 * results_2019_standard / results_2019_goal_share"}),
+          on_fail=_t("Không so sánh được: năm 2019 đếm các xã trước sáp nhập, năm 2021 đếm các xã sau sáp nhập. Trong "
+                     "{ctx_lineage_recognised:0} xã được công nhận năm 2018–2019 (QĐ 46/QĐ-UBND ngày 14/01/2019 và "
+                     "20/01/2020), {ctx_lineage_merged:0} xã đã sáp nhập vào xã mới (Minh Thanh → Vũ Minh) và "
+                     "{ctx_lineage_unknown:0} xã không còn trong danh mục năm 2021 (Bế Triều, Phù Ngọc, Đình Minh): "
+                     "{ctx_lineage_gone:0} xã đã công nhận không còn, nhiều hơn mức giảm ròng {drop:0} xã.",
+                     "Not comparable: 2019 counts communes before the mergers, 2021 after them. Of the "
+                     "{ctx_lineage_recognised:0} communes recognised in 2018–2019 (QĐ 46/QĐ-UBND of 14/01/2019 and "
+                     "20/01/2020), {ctx_lineage_merged:0} merged into a new commune (Minh Thanh → Vũ Minh) and "
+                     "{ctx_lineage_unknown:0} are no longer in the 2021 list (Bế Triều, Phù Ngọc, Đình Minh): "
+                     "{ctx_lineage_gone:0} recognised communes gone, more than the net fall of {drop:0}."),
+          values={"drop": "results_2019_standard - attainment_2021_standard"},
+          fail_outcome="not_comparable", context=("recognitions_2018", "recognitions_2019")),
+    Check("results_2019_goal_vs_pm_goal", "results_2019_2020", "results_2019_goal_share",
+          "100 * results_2019_standard / (100 * ctx_cb_2018_recognised / ctx_cb_2018_share_of_pm_goal)",
+          _t("Mức hoàn thành mục tiêu 5 năm so với mục tiêu Thủ tướng Chính phủ giao (suy từ nguồn công khai: "
+             "15 xã cuối 2018 = 75% mục tiêu)",
+             "Attainment of the five-year goal against the goal set by the Prime Minister (from a public source: "
+             "15 communes at end-2018 = 75% of the goal)"),
+          note=_t("Mục tiêu của Thủ tướng: {ctx_cb_2018_recognised:0} ÷ {ctx_cb_2018_share_of_pm_goal:0}% = {goal:0} "
+                  "xã; {results_2019_standard:0} xã năm 2019 là {implied:0}% mục tiêu. Danh sách "
+                  "{management_target_communes_2017_2020:0} xã phấn đấu của tỉnh (QĐ 668/QĐ-UBND) là một mục tiêu "
+                  "khác, không phải mục tiêu báo cáo đo.",
+                  "The Prime Minister's goal: {ctx_cb_2018_recognised:0} ÷ {ctx_cb_2018_share_of_pm_goal:0}% = "
+                  "{goal:0} communes; the {results_2019_standard:0} of 2019 are {implied:0}% of it. The province's "
+                  "own list of {management_target_communes_2017_2020:0} communes (QĐ 668/QĐ-UBND) is a different "
+                  "goal, not the one the report measures."),
+          values={"goal": "100 * ctx_cb_2018_recognised / ctx_cb_2018_share_of_pm_goal"},
+          context=("cb_2018_recognised", "cb_2018_share_of_pm_goal")),
     # --- regional comparison
     Check("region_2020_share_of_communes", "region", "region_2020_province_share",
           "100 * (target_2025_standard - target_2025_standard_increase) / target_2025_communes_total",
@@ -301,10 +343,11 @@ CHECKS: list[Check] = [
                   "{end_2020:0} xã cuối giai đoạn 2016–2020, tức {implied:1}% của {target_2025_communes_total:0} xã.",
                   "The 2025 target ({target_2025_standard:0} communes, {target_2025_standard_increase:0} more) implies "
                   "{end_2020:0} communes at the end of 2016–2020, i.e. {implied:1}% of {target_2025_communes_total:0}."),
-          on_fail=_t("{printed}% trùng tỷ lệ năm 2019 ({results_2019_standard:0} xã trên khoảng {base:0} xã trước "
+          on_fail=_t("Không so sánh được: {printed}% trùng tỷ lệ năm 2019 ({results_2019_standard:0} xã trên khoảng {base:0} xã trước "
                      "sáp nhập); so sánh với vùng Miền núi phía Bắc dùng mẫu số cũ.",
-                     "{printed}% repeats the 2019 share ({results_2019_standard:0} of about {base:0} communes before "
+                     "Not comparable: {printed}% repeats the 2019 share ({results_2019_standard:0} of about {base:0} communes before "
                      "the mergers); the comparison with the Northern Mountains uses the old base."),
+          fail_outcome="not_comparable",
           values={"end_2020": "target_2025_standard - target_2025_standard_increase",
                   "base": "100 * results_2019_standard / region_2020_province_share"}),
     # --- funding 2021
@@ -322,10 +365,14 @@ CHECKS: list[Check] = [
           "target_2025_standard - attainment_2021_standard",
           _t("Số xã tăng thêm bằng mục tiêu 2025 trừ số xã đạt chuẩn hiện có",
              "The increase equals the 2025 target minus the communes already at the standard")),
-    Check("target_2025_advanced_model_within_standard", "targets_2025", "target_2025_advanced + target_2025_model",
-          "target_2025_standard",
-          _t("Xã nâng cao và kiểu mẫu nằm trong số xã đạt chuẩn",
-             "Advanced and model communes are among the standard communes"),
+    Check("target_2025_model_within_advanced", "targets_2025", "target_2025_model", "target_2025_advanced",
+          _t("Xã kiểu mẫu nằm trong số xã nâng cao (QĐ 319/QĐ-TTg: xã kiểu mẫu là xã đạt chuẩn nâng cao)",
+             "Model communes are counted within the advanced ones (QĐ 319/QĐ-TTg: a model commune is an advanced "
+             "commune)"),
+          relation="<=", context=("model_within_advanced_rule",)),
+    Check("target_2025_advanced_within_standard", "targets_2025", "target_2025_advanced", "target_2025_standard",
+          _t("Xã nâng cao (kể cả kiểu mẫu) nằm trong số xã đạt chuẩn",
+             "Advanced communes (model ones included) are among the standard communes"),
           relation="<="),
     Check("target_2025_average_floor", "targets_2025", "target_2025_average",
           "(19 * target_2025_standard + target_2025_below_15_threshold"
@@ -359,8 +406,11 @@ CHECKS: list[Check] = [
                   "hơn {movements_workdays:0} ngày công (mục I.5a).",
                   "Youth movement: {movements_youth_workdays:0} workdays (section I.5b); residents' contribution: "
                   "more than {movements_workdays:0} workdays (section I.5a)."),
-          on_fail=_t("Báo cáo không đối chiếu; hai con số có thể đo những việc khác nhau.",
-                     "The report does not reconcile them; the two may count different work.")),
+          on_fail=_t("Không so sánh được: ngày công của đoàn viên thanh niên (mục I.5b) và ngày công nhân dân đóng góp "
+                     "(mục I.5a) đo những việc khác nhau; con số thứ nhất không phải một phần của con số thứ hai.",
+                     "Not comparable: the youth union's workdays (section I.5b) and the residents' contributed "
+                     "workdays (section I.5a) measure different work; the first is not part of the second."),
+          fail_outcome="not_comparable"),
 ]
 
 _SYMBOLS = {"=": "=", "<=": "≤", ">=": "≥"}
@@ -389,41 +439,91 @@ def _holds(relation: str, difference: float, tolerance: float) -> bool:
     return {"=": abs(difference) <= slack, "<=": difference <= slack, ">=": difference >= -slack}[relation]
 
 
+def _outcome(check: Check, status: str, printed: Quantity, implied: Quantity, table: pd.DataFrame) -> str:
+    if status == "pass":
+        return "holds"
+    if check.truncation and len(ids := fact_ids(check.printed)) == 1:
+        places = facts_module.decimals(table.loc[table["id"] == ids[0], "printed"].iloc[0])
+        cut = math.floor(implied.value * 10 ** places + 1e-9) / 10 ** places
+        if abs(cut - printed.value) < 1e-9:
+            return "rounding"
+    return check.fail_outcome
+
+
+def _citation(cid: str, lang: str) -> str:
+    """'title (address): “quote”' for a context fact id, or for the recognitions of a year ('recognitions_2018')."""
+    if cid.startswith("recognitions_"):
+        rows = context.recognitions()
+        row = rows[rows["year_recognised"] == cid.rsplit("_", 1)[1]].iloc[0]
+        return f"{row['source_title']} ({row['source_url']}): “{row['quote']}”"
+    fact = context.get(cid)
+    return f"{fact.source_title} ({fact.source_url}): “{fact.quote}”"
+
+
 def _row(check: Check, names: dict[str, Quantity], table: pd.DataFrame) -> dict:
     printed, implied = evaluate(check.printed, names), evaluate(check.implied, names)
     difference = printed.value - implied.value
     tolerance = printed.margin + implied.margin
     status = "pass" if _holds(check.relation, difference, tolerance) else "fail"
-    ids = list(dict.fromkeys(fact_ids(check.printed) + fact_ids(check.implied)))
+    outcome = _outcome(check, status, printed, implied, table)
+    ids = [i for i in dict.fromkeys(fact_ids(check.printed) + fact_ids(check.implied))
+           if not i.startswith(CONTEXT_PREFIX)]
     unit = table.loc[table["id"] == ids[0], "unit"].iloc[0]
+    decimals = facts_module.decimals(table.loc[table["id"] == ids[0], "printed"].iloc[0])
     values = {
         **{fid: q.value for fid, q in names.items()},
         **{name: evaluate(formula, names).value for name, formula in check.values.items()},
         "printed": printed.value, "implied": implied.value, "implied_low": implied.low, "implied_high": implied.high,
-        "gap": abs(difference), "tolerance": tolerance,
+        "gap": abs(difference), "tolerance": tolerance, "decimals": decimals,
+        "rounded": round(implied.value, decimals),
     }
     row = {
         "check": check.id, "topic": check.topic,
         "description_vi": check.description["vi"], "description_en": check.description["en"],
         "formula": f"{check.printed} {_SYMBOLS[check.relation]} {check.implied}",
         "printed": printed.value, "implied": implied.value, "difference": difference, "tolerance": tolerance,
-        "unit": unit, "status": status, "facts": ",".join(ids),
+        "unit": unit, "status": status, "outcome": outcome, "facts": ",".join(ids),
+        "context": ",".join(check.context),
     }
     for lang in i18n.LANGS:
         fmt = _Numbers(lang)
-        parts = [LABELS[status][lang]] + [t[lang] for t in (check.note, check.on_fail if status == "fail" else {}) if t]
-        row[f"note_{lang}"] = " ".join(fmt.format(p, unit=facts_module.UNITS[unit][lang], **values) for p in parts)
+        lead = {"holds": LABELS["pass"], "inconsistent": LABELS["fail"], "rounding": LABELS["truncated"],
+                "not_comparable": None}[outcome]
+        tail = check.on_fail if outcome in ("inconsistent", "not_comparable") else {}
+        parts = [t[lang] for t in (lead, check.note, tail) if t]
+        text = " ".join(fmt.format(p, unit=facts_module.UNITS[unit][lang], **values) for p in parts)
+        if check.context:
+            sources = "; ".join(dict.fromkeys(_citation(c, lang) for c in check.context))
+            text += " " + LABELS["cites"][lang].format(sources=sources)
+        row[f"note_{lang}"] = text
     return row
+
+
+def _context_names() -> dict[str, Quantity]:
+    """Context figures as quantities (ctx_<id>): counts exact, other values ± half a unit of their last digit; and
+    the recognition register's counts (ctx_lineage_*)."""
+    names = {}
+    for row in context.series().itertuples(index=False):
+        text = f"{row.value:g}"
+        places = len(text.split(".")[1]) if "." in text else 0
+        counted = row.unit in facts_module.UNITS and facts_module.UNITS[row.unit]["counted"]
+        margin = 0.0 if counted and places == 0 else 0.5 * 10 ** -places
+        names[f"{CONTEXT_PREFIX}{row.id}"] = Quantity(row.value, row.value - margin, row.value + margin)
+    for key, value in lineage.losses().items():
+        names[f"{CONTEXT_PREFIX}lineage_{key}"] = Quantity.exact(float(value))
+    return names
 
 
 def run(facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every check on the facts table (default: the validated project table), one row per check (COLUMNS)."""
     table = facts_module.load() if facts is None else facts
     names = {row["id"]: quantity(facts_module.to_fact(row)) for _, row in table.iterrows()}
+    names |= _context_names()
     return pd.DataFrame([_row(check, names, table) for check in CHECKS], columns=list(COLUMNS))
 
 
 def summary(table: pd.DataFrame) -> dict:
-    """{'checks': n, 'pass': …, 'fail': …, 'failed': [check ids]}."""
+    """{'checks': n, 'pass': …, 'fail': …, 'failed': [check ids], 'outcomes': {outcome: count}}."""
     failed = table.loc[table["status"] == "fail", "check"].tolist()
-    return {"checks": len(table), "pass": int((table["status"] == "pass").sum()), "fail": len(failed), "failed": failed}
+    return {"checks": len(table), "pass": int((table["status"] == "pass").sum()), "fail": len(failed), "failed": failed,
+            "outcomes": {o: int((table["outcome"] == o).sum()) for o in OUTCOMES}}

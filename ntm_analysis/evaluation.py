@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import audit, charts, facts, i18n, report
-from .page import Page, fact_table, fact_text, source_line
+from . import audit, charts, facts, gap_report, i18n, report
+from .page import Group, Page, fact_table, fact_text, source_line
 
 LABELS = {
     "title": {
@@ -64,10 +64,10 @@ LABELS = {
         "{central}%. The table compares the shares printed in the report with shares recomputed from the amounts.",
     },
     "p_attainment": {
-        "vi": "Đến năm 2021, {standard}/{total} xã đạt chuẩn (tăng {new} xã trong giai đoạn), bình quân {average} "
-        "tiêu chí/xã.",
-        "en": "By 2021, {standard} of {total} communes met the standard ({new} more during the period), with an "
-        "average of {average} criteria per commune.",
+        "vi": "Đến năm 2021, theo Bộ tiêu chí 2016–2020 (QĐ 1980/QĐ-TTg), {standard}/{total} xã đạt chuẩn ({new} xã "
+        "hoàn thành 19/19 tiêu chí trong giai đoạn), bình quân {average} tiêu chí/xã.",
+        "en": "By 2021, on the 2016–2020 criteria set (QĐ 1980/QĐ-TTg), {standard} of {total} communes met the "
+        "standard ({new} reached all 19 criteria during the period), with an average of {average} criteria per commune.",
     },
     "p_attainment_district": {
         "vi": "Số liệu của {unit} tính từ dữ liệu cấp xã: {standard}/{total} xã đạt chuẩn, bình quân {average} tiêu chí/xã.",
@@ -82,10 +82,11 @@ LABELS = {
     },
     "p_audit": {
         "vi": "Mỗi tổng được so với các thành phần, mỗi tỷ lệ in được so với tỷ lệ tính từ số tiền, với sai số cho "
-        "phép do làm tròn. {fail} trong {total} phép kiểm tra không khớp; dữ liệu vẫn giữ nguyên số đã in.",
+        "phép do làm tròn. {fail} trong {total} phép kiểm tra không khớp khi so trực tiếp (phân loại dưới đây); dữ "
+        "liệu vẫn giữ nguyên số đã in.",
         "en": "Each total is compared with its components and each printed share with the share computed from the "
-        "amounts, allowing for printed rounding. {fail} of {total} checks do not add up; the data keeps what "
-        "was printed.",
+        "amounts, allowing for printed rounding. {fail} of {total} checks do not match as printed (classified "
+        "below); the data keeps what was printed.",
     },
     "band_19": {"vi": "19 tiêu chí (đạt chuẩn)", "en": "19 criteria (standard)"},
     "band_15-18": {"vi": "15–18 tiêu chí", "en": "15–18 criteria"},
@@ -130,6 +131,17 @@ LABELS = {
     "c_note": {"vi": "Ghi chú", "en": "Note"},
     "pass": {"vi": "Khớp", "en": "Adds up"},
     "fail": {"vi": "Không khớp", "en": "Does not add up"},
+    "p_audit_outcomes": {
+        "vi": "Kết quả: {holds} phép khớp; {inconsistent} không khớp thật (các số không thể cùng đúng); {rounding} do "
+              "cắt bớt chữ số khi in (không phải sai); {not_comparable} không so sánh được (hai vế đo những thứ khác "
+              "nhau, ví dụ số xã trước và sau sáp nhập năm 2020). Phép kiểm tra dựa trên nguồn công khai ghi rõ nguồn.",
+        "en": "Outcome: {holds} checks hold; {inconsistent} truly inconsistent (the figures cannot all be right); "
+              "{rounding} from digits cut when printing (not wrong); {not_comparable} not comparable (the two sides "
+              "measure different things, e.g. communes before and after the 2020 mergers). A check resting on a "
+              "public source cites it.",
+    },
+    "c_outcome": {"vi": "Kết luận", "en": "Outcome"},
+    "s_national": {"vi": "Cao Bằng so với cả nước", "en": "Cao Bằng beside the country"},
 }
 
 FUNDING_SOURCES = ("central", "provincial", "integrated", "credit", "community", "other")
@@ -321,28 +333,47 @@ class EvaluationReport(Page):
                 lang=lang,
             ),
             fact_table(["results_2019_2020", "region"], lang=lang),
+            *self.national().parts,
             report.heading(t("s_difficulties"), 3),
             fact_table(["difficulties"], lang=lang),
         )
+
+    def national(self):
+        """Cao Bằng beside the country (share of communes at the standard), cited."""
+        return gap_report.national_group(self.lang)
 
     def audit(self):
         lang, t = self.lang, self.t
         checks = audit.run()
         failing = int((checks["status"] == "fail").sum())
-        checks = checks.sort_values(["status", "check"], key=lambda s: s.map({"fail": 0, "pass": 1}) if s.name == "status" else s)
+        order = {o: k for k, o in enumerate(("inconsistent", "rounding", "not_comparable", "holds"))}
+        checks = checks.sort_values(["outcome", "check"],
+                                    key=lambda s: s.map(order) if s.name == "outcome" else s)
+        counts = audit.summary(checks)["outcomes"]
         shown = pd.DataFrame({
             t("c_check"): checks[f"description_{lang}"],
             t("c_printed"): checks["printed"],
             t("c_implied"): checks["implied"],
             t("c_tolerance"): checks["tolerance"],
-            t("c_status"): [t(s) for s in checks["status"]],
+            t("c_outcome"): [i18n.text(audit.LABELS, o, lang) for o in checks["outcome"]],
             t("c_note"): checks[f"note_{lang}"].fillna(""),
         })
         return self.section(
             "s_audit",
             report.paragraph(t("p_audit", fail=i18n.number(failing, lang, 0), total=i18n.number(len(checks), lang, 0))),
+            report.paragraph(t("p_audit_outcomes", **{k: i18n.number(v, lang, 0) for k, v in counts.items()})),
             report.table(shown, lang=lang, number_format={t("c_printed"): 2, t("c_implied"): 2, t("c_tolerance"): 2}),
         )
+
+    def context_ids(self) -> list[str]:
+        ids = [cid for _, cid in gap_report.gap.NATIONAL] + ["cb_2022_standard_new_set"]
+        for c in audit.CHECKS:
+            ids += [i for i in c.context if not i.startswith("recognitions_")]
+        return list(dict.fromkeys(ids))
+
+    def sources(self):
+        return Group(*super().sources().parts, *gap_report.context_sources(self.context_ids(), self.lang).parts,
+                     *gap_report.recognition_sources(self.lang).parts)
 
     def fact_frame(self, ids: list[str]) -> pd.DataFrame:
         """Chart rows for figures: short category label, value, and the value as printed."""

@@ -402,3 +402,63 @@ def origin() -> dict:
 
 def _report_date() -> dt.date:
     return dt.date.fromisoformat(origin()["date"])
+
+
+# ---------------------------------------------------------------------------------------------- district targets
+
+DISTRICT_TARGET_COLUMNS = ("district_code", "name_as_printed", "target", "year", "counted_in", "section", "quote")
+DISTRICT_TARGETS = ("hoan_thanh_nhiem_vu", "dat_chuan")
+
+
+def _district_targets_schema() -> pa.DataFrameSchema:
+    text = pa.Check.str_length(min_value=1, error="empty")
+    return pa.DataFrameSchema({
+        "district_code": pa.Column(str, pa.Check.str_matches(r"^\d{3}$", error="not a 3-digit district code"),
+                                   unique=True, report_duplicates="all"),
+        "name_as_printed": pa.Column(str, text),
+        "target": pa.Column(str, pa.Check.isin(list(DISTRICT_TARGETS),
+                                               error=f"target not one of: {', '.join(DISTRICT_TARGETS)}")),
+        "year": pa.Column(int, coerce=True),
+        "counted_in": pa.Column(str, text),
+        "section": pa.Column(str, text),
+        "quote": pa.Column(str, text),
+    }, strict=True)
+
+
+def read_district_targets(path: Path = paths.DISTRICT_TARGETS_CSV) -> pd.DataFrame:
+    """The district-level targets of footnote 1, validated against the report text, the 2021 districts and the
+    count they make up."""
+    from . import reference
+
+    file = str(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(Problem(file, None, None, None, f"cannot read the file: {exc}")) from exc
+    problems = schema_problems(frame, file, schema=_district_targets_schema())
+    if problems:
+        raise DataError(problems)
+    raw = paths.REPORT_TEXT.read_text(encoding="utf-8")
+    districts = set(reference.units()["district_code"])
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        if row.quote not in raw:
+            problems.append(Problem(file, i, "quote", row.quote, "quote not found verbatim in the report text"))
+        if row.name_as_printed not in row.quote:
+            problems.append(Problem(file, i, "name_as_printed", row.name_as_printed, "name does not occur in its quote"))
+        if row.district_code not in districts:
+            problems.append(Problem(file, i, "district_code", row.district_code, "not a district of the 2021 list"))
+    for counted, rows in frame.groupby("counted_in"):
+        if counted not in _by_id():
+            problems.append(Problem(file, None, "counted_in", counted, "not a figure of the facts table"))
+        elif len(rows) != get(counted).value:
+            problems.append(Problem(file, None, "counted_in", counted,
+                                    f"{len(rows)} rows, but the figure counts {get(counted).value:g} units"))
+    if problems:
+        raise DataError(problems)
+    frame["year"] = frame["year"].astype(int)
+    return frame[list(DISTRICT_TARGET_COLUMNS)]
+
+
+@lru_cache(maxsize=1)
+def district_targets() -> pd.DataFrame:
+    return read_district_targets()

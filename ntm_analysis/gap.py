@@ -1,8 +1,13 @@
-"""The 2021–2025 gap analysis: the report's targets against where the province stood, the resource plan against
-what was mobilised in 2017–2021, and (from commune data) which communes lack which criteria.
+"""The 2021–2025 gap analysis: the report's targets against where the province stood — on each criteria set (the
+report's 2021 status on the 2016–2020 set; the 2022 status on the targets' own 2021–2025 set, from cited context
+facts) — the pace by window around the 2020 mergers, Open SDG's published measure beside the adapted (linear) one,
+the resource plan against what was mobilised in 2017–2021 like with like, the district targets of footnote 1,
+Cao Bằng beside the country, and (from commune data) which communes lack which criteria and which recognised
+communes no longer meet every criterion.
 
-Pure functions of the facts and of normalised commune frames (communes.py): no disk, no charts. Labels come in the
-language asked for (vi default, en); ids stay language-free.
+Pure functions of the facts, the context facts and normalised commune frames (communes.py): no disk, no charts.
+Labels come in the language asked for (vi default, en); ids stay language-free. Every figure says which criteria
+set, method and window it rests on.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import communes, facts, i18n, progress, reference
+from . import communes, context, criteria_sets, facts, i18n, progress, reference
 
 PERIOD = (2021, 2025)  # the plan period; values are end-of-year
 REPORT_YEAR = 2021  # the report's latest observed year
@@ -36,11 +41,6 @@ LABELS = {
     "per_year": {"vi": "{unit}/năm", "en": "{unit} per year"},
     "percent_per_year": {"vi": "%/năm", "en": "% per year"},
     # notes
-    "earlier_derived": {
-        "vi": "mốc cuối 2016 = {standard} − {new} xã đạt chuẩn mới trong 2017–2021 = {earlier} (suy ra)",
-        "en": "end-2016 point = {standard} − {new} communes newly meeting the standard in 2017–2021 = {earlier} "
-              "(derived)",
-    },
     "below_15_derived": {
         "vi": "giá trị gốc = {a} + {b} xã (nhóm 10–14 và 5–9 tiêu chí; không còn xã dưới 5 tiêu chí) (suy ra)",
         "en": "baseline = {a} + {b} communes (10–14 and 5–9 criteria; none below 5) (derived)",
@@ -68,6 +68,98 @@ LABELS = {
     # trajectory series
     "observed": {"vi": "Thực tế", "en": "Observed"},
     "target_path": {"vi": "Lộ trình đến mục tiêu", "en": "Path to target"},
+    # criteria sets (reference data: QĐ 1980/QĐ-TTg, QĐ 318/QĐ-TTg)
+    "set_2016_2020": {"vi": "Bộ tiêu chí 2016–2020 (QĐ 1980/QĐ-TTg)", "en": "2016–2020 criteria set (QĐ 1980/QĐ-TTg)"},
+    "set_2021_2025": {"vi": "Bộ tiêu chí 2021–2025 (QĐ 318/QĐ-TTg)", "en": "2021–2025 criteria set (QĐ 318/QĐ-TTg)"},
+    "base_2021_old": {"vi": "Hiện trạng cuối 2021 theo báo cáo", "en": "End-2021 status in the report"},
+    "base_2022_new": {"vi": "Hiện trạng 2022 theo bộ tiêu chí mới", "en": "2022 status on the new set"},
+    "method_linear_gap": {"vi": "tuyến tính: chênh lệch ÷ số năm còn lại", "en": "linear: gap ÷ years left"},
+    "window_years": {"vi": "cuối {a} → cuối {b} ({n} năm)", "en": "end-{a} → end-{b} ({n} years)"},
+    "read_this": {"vi": "Nên đọc dòng này", "en": "Read this row"},
+    "read_new_set": {
+        "vi": "Ban Chỉ đạo nên đọc khoảng cách theo bộ tiêu chí 2021–2025: các mục tiêu 2025 (50 xã, 16,44 tiêu "
+              "chí/xã, không còn xã dưới 15 tiêu chí) được đặt trên bộ tiêu chí này (QĐ 318/QĐ-TTg), còn 17 xã và "
+              "11,63 tiêu chí/xã năm 2021 được đánh giá theo bộ 2016–2020. Theo bộ mới, năm 2022 chưa xã nào đạt "
+              "chuẩn, xã cao nhất đạt 17/19 tiêu chí, bình quân 9,19 tiêu chí/xã.",
+        "en": "The steering committee should read the gap on the 2021–2025 set: the 2025 targets (50 communes, 16.44 "
+              "criteria per commune, none below 15) are defined on that set (QĐ 318/QĐ-TTg), while the 17 communes "
+              "and 11.63 criteria of 2021 were assessed on the 2016–2020 set. On the new set, in 2022 no commune met "
+              "the standard, the best met 17 of 19 criteria, and the average was 9.19.",
+    },
+    # pace by window
+    "w_before": {"vi": "Trước sáp nhập", "en": "Before the mergers"},
+    "w_after": {"vi": "Sau sáp nhập", "en": "After the mergers"},
+    "w_needed_old": {"vi": "Cần đạt (bộ 2016–2020, từ cuối 2021)", "en": "Needed (2016–2020 set, from end-2021)"},
+    "w_needed_new": {"vi": "Cần đạt (bộ 2021–2025, từ 2022)", "en": "Needed (2021–2025 set, from 2022)"},
+    "src_report": {"vi": "báo cáo", "en": "report"},
+    "src_context": {"vi": "nguồn công khai (bối cảnh)", "en": "public source (context)"},
+    "derived_2016_dropped": {
+        "vi": "Mốc cuối 2016 suy ra trước đây (17 − 15 = 2) bị loại: 17 là số xã sau sáp nhập, nên số xã đạt chuẩn cuối "
+              "2016 = 17 − 15 + số xã đạt chuẩn mất đi do sáp nhập. Riêng 20 → 17 (2019–2021) đã mất ít nhất 3 xã, "
+              "nên mốc 2016 ít nhất là 5, không phải 2; và không quá 10 (cuối 2017 = 15 − 5 xã công nhận năm 2018).",
+        "en": "The end-2016 point derived before (17 − 15 = 2) is dropped: 17 counts communes after the mergers, so "
+              "the end-2016 count = 17 − 15 + standard communes lost in the mergers. 20 → 17 (2019–2021) alone loses "
+              "at least 3, so the end-2016 count is at least 5, not 2; and at most 10 (end-2017 = 15 − the 5 "
+              "recognised in 2018).",
+    },
+    # methods compared
+    "series_cited": {"vi": "Chuỗi có nguồn: 2018 (15), 2019 (20), 2021 (17)",
+                     "en": "Cited series: 2018 (15), 2019 (20), 2021 (17)"},
+    "series_derived": {"vi": "Chuỗi cũ với mốc 2016 suy ra (2 → 17), đã loại",
+                       "en": "Former series with the derived 2016 point (2 → 17), dropped"},
+    "series_new_set": {"vi": "Bộ tiêu chí 2021–2025: một mốc (2022: 0 xã)",
+                       "en": "2021–2025 set: one observation (2022: 0 communes)"},
+    "agree": {"vi": "cùng nhóm", "en": "same category"},
+    "disagree": {"vi": "KHÁC NHÓM", "en": "DIFFERENT CATEGORY"},
+    # funding like with like
+    "state_budget": {"vi": "Ngân sách nhà nước (trung ương + tỉnh/địa phương + lồng ghép)",
+                     "en": "State budget (central + provincial/local + integrated)"},
+    "non_budget": {"vi": "Ngoài ngân sách (tín dụng + cộng đồng + khác/doanh nghiệp)",
+                   "en": "Non-budget (credit + community + other/enterprises)"},
+    "note_integrated": {
+        "vi": "Không so sánh: «vốn lồng ghép» 2017–2021 là vốn ngân sách địa phương (65,15 tỷ đồng), còn trong kế hoạch "
+              "2021–2025 chủ yếu là vốn trung ương của các chương trình MTQG khác; nghĩa đã đổi nên không tính tỷ lệ.",
+        "en": "Not compared: 'integrated funds' 2017–2021 were local-budget money (VND 65.15 billion), while in the "
+              "2021–2025 plan they are mostly central money of other national target programmes; the meaning changed, "
+              "so no ratio is computed.",
+    },
+    "note_other": {
+        "vi": "Không so sánh: «vốn huy động khác» 2017–2021 và «doanh nghiệp» 2021–2025 không cùng định nghĩa.",
+        "en": "Not compared: 'other mobilised funds' 2017–2021 and 'enterprises' 2021–2025 are not defined alike.",
+    },
+    "note_credit": {
+        "vi": "Vốn tín dụng là các khoản vay ngân hàng trên địa bàn (hộ, hợp tác xã, doanh nghiệp vay), được tính vào "
+              "nguồn lực chương trình nhưng Văn phòng Điều phối không quản lý hay phân bổ.",
+        "en": "Credit is bank lending in the area (loans to households, cooperatives, businesses), counted as "
+              "programme resources though the coordination office neither controls nor allocates it.",
+    },
+    "note_local": {"vi": "Ngân sách tỉnh (2017–2021) đối chiếu với ngân sách địa phương (2021–2025).",
+                   "en": "Provincial budget (2017–2021) matched with the local budget (2021–2025)."},
+    "note_overlap": {
+        "vi": "Năm 2021 nằm trong cả hai giai đoạn (2017–2021 và 2021–2025); báo cáo không tách kế hoạch theo năm. "
+              "Bình quân/năm: 5 năm mỗi giai đoạn; cột «trên {n} năm» chia kế hoạch cho {n} năm {a}–{b} mà tốc độ cần "
+              "đạt dùng (mức trần: coi như chưa chi gì trong năm 2021).",
+        "en": "2021 sits in both periods (2017–2021 and 2021–2025); the report does not split the plan by year. Per "
+              "year: 5 years each period; the 'over {n} years' column spreads the plan over the {n} years {a}–{b} the "
+              "needed pace uses (an upper bound: as if nothing of it were spent in 2021).",
+    },
+    # recognition apart from criteria met
+    "recognised_not_all": {"vi": "Xã đã công nhận nhưng chưa duy trì đủ 19 tiêu chí",
+                           "en": "Recognised communes not maintaining every criterion"},
+    # district targets
+    "district_target_hoan_thanh_nhiem_vu": {"vi": "hoàn thành nhiệm vụ xây dựng nông thôn mới",
+                                            "en": "completes the NTM task"},
+    "district_target_dat_chuan": {"vi": "đạt chuẩn nông thôn mới (cấp huyện)",
+                                  "en": "meets the district NTM standard"},
+    # national context
+    "nat_2021": {"vi": "Cả nước: xã đạt chuẩn cuối 2021", "en": "Country: communes at the standard, end-2021"},
+    "nat_target": {"vi": "Cả nước: mục tiêu 2025 (ít nhất)", "en": "Country: 2025 target (at least)"},
+    "nat_2025_06": {"vi": "Cả nước: xã đạt chuẩn 06/2025", "en": "Country: communes at the standard, 06/2025"},
+    "cb_2021": {"vi": "Cao Bằng: xã đạt chuẩn cuối 2021 (bộ 2016–2020)",
+                "en": "Cao Bằng: communes at the standard, end-2021 (2016–2020 set)"},
+    "cb_target": {"vi": "Cao Bằng: mục tiêu 2025 (bộ 2021–2025)", "en": "Cao Bằng: 2025 target (2021–2025 set)"},
+    "cb_2022_new": {"vi": "Cao Bằng: xã đạt chuẩn 2022 (bộ 2021–2025)",
+                    "en": "Cao Bằng: communes at the standard, 2022 (2021–2025 set)"},
 }
 
 
@@ -76,14 +168,14 @@ class _Indicator:
     id: str
     target: str  # fact id of the 2025 target
     baseline: tuple[str, ...] = ()  # fact ids summed into the baseline (empty: not in the report)
-    earlier: tuple[str, str] | None = None  # (standard, new): the 2016 value = standard − new
     direction: int = 1
     method: str = "linear"
 
 
 INDICATORS = (
-    _Indicator("standard_communes", "target_2025_standard", ("attainment_2021_standard",),
-               earlier=("attainment_2021_standard", "attainment_2021_new_standard")),
+    # No earlier point: the end-2016 value once derived as 17 − 15 ignores the communes lost in the 2020 mergers
+    # (LABELS["derived_2016_dropped"]); the pace achieved is shown by window instead (pace_windows).
+    _Indicator("standard_communes", "target_2025_standard", ("attainment_2021_standard",)),
     _Indicator("advanced_communes", "target_2025_advanced"),
     _Indicator("model_communes", "target_2025_model"),
     _Indicator("average_criteria", "target_2025_average", ("attainment_2021_average",)),
@@ -168,12 +260,8 @@ def _from_report(spec: _Indicator, lang: str) -> _Start:
     start = _Start(sum(values), REPORT_YEAR, "report" if len(values) == 1 else "derived", facts=list(spec.baseline))
     if spec.id == "below_15":
         start.notes.append(_t("below_15_derived", lang, a=_n(values[0], lang), b=_n(values[1], lang)))
-    if spec.earlier:
-        standard, new = (facts.get(i).value for i in spec.earlier)
-        start.earlier, start.earlier_year = standard - new, EARLIER_YEAR
-        start.facts.append(spec.earlier[1])
-        start.notes.append(_t("earlier_derived", lang, standard=_n(standard, lang), new=_n(new, lang),
-                              earlier=_n(standard - new, lang)))
+    if spec.id == "standard_communes":
+        start.notes.append(_t("derived_2016_dropped", lang))
     return start
 
 
@@ -205,6 +293,12 @@ def _target_row(spec: _Indicator, lang: str, frame: pd.DataFrame | None) -> dict
         "baseline_year": start.year if start.value is not None else pd.NA,
         "baseline": _float(start.value),
         "baseline_source": start.source,
+        # the baseline's criteria set (by its year; the report's 2021 figures are on the 2016–2020 set); the
+        # targets themselves are on the 2021–2025 set
+        "baseline_criteria_set": (criteria_set_of(pd.DataFrame({"year": [start.year]})).iloc[0]
+                                  if start.value is not None and spec.id not in ("income", "districts") else ""),
+        "window": (_t("window_years", lang, a=start.year, b=year, n=year - start.year)
+                   if start.value is not None else ""),
         "earlier_year": start.earlier_year if start.earlier is not None else pd.NA,
         "earlier": _float(start.earlier),
         "target_year": year,
@@ -218,7 +312,8 @@ def _target_row(spec: _Indicator, lang: str, frame: pd.DataFrame | None) -> dict
         "reach_year": a.reach_year if a.reach_year is not None else pd.NA,
         "ratio": _float(a.ratio),
         "category": a.category,
-        "category_label": i18n.text(progress.LABELS, a.category, lang),
+        # Open SDG's category names for the adapted (linear) method's categories
+        "category_label": i18n.text(progress.LABELS, progress.AS_OPEN_SDG[a.category], lang),
         "note": "; ".join(notes),
         "source": ", ".join([spec.target, *start.facts]),
     }
@@ -345,15 +440,17 @@ def distance(frame: pd.DataFrame) -> pd.DataFrame:
 def unmet_by_criterion(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """For each of the 19 criteria (latest year): how many communes fail it and their share (%)."""
     rows = latest(frame)
-    crit = reference.criteria()
+    cset = set_of(rows)
+    crit = criteria_sets.criteria(cset)
     unmet = [int((~rows[c].astype(bool)).sum()) for c in communes.CRITERIA_COLUMNS]
     out = pd.DataFrame({
         "criterion": list(communes.CRITERIA),
         "name": [crit.at[n, f"name_{lang}"] for n in communes.CRITERIA],
-        "label": [criterion_label(n, lang) for n in communes.CRITERIA],
+        "label": [criterion_label(n, lang, cset) for n in communes.CRITERIA],
         "group": [crit.at[n, f"group_{lang}"] for n in communes.CRITERIA],
         "communes_unmet": unmet,
         "communes": len(rows),
+        "criteria_set": cset,
     })
     out["share_unmet"] = 100 * out["communes_unmet"] / len(rows) if len(rows) else math.nan
     return out
@@ -363,6 +460,7 @@ def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Tidy commune × criterion table (latest year): one row per pair with the met flag and its label. Communes
     ordered by criteria met (most first, then code: `order`), criteria by number. `commune_label` is unique."""
     rows = _ranked(latest(frame)).reset_index(drop=True)
+    cset = set_of(rows)
     status = {True: i18n.text(communes.LABELS, "met", lang), False: i18n.text(communes.LABELS, "not_met", lang)}
     records = [
         {
@@ -373,7 +471,7 @@ def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             "district_name": row.district_name,
             "criteria_met": int(row.criteria_met),
             "criterion": n,
-            "criterion_label": criterion_label(n, lang),
+            "criterion_label": criterion_label(n, lang, cset),
             "met": bool(getattr(row, column)),
             "status": status[bool(getattr(row, column))],
         }
@@ -388,6 +486,7 @@ def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def nearest(frame: pd.DataFrame, n: int = 10, lang: str = "vi") -> pd.DataFrame:
     """The `n` communes nearest the standard but not at 19 criteria (latest year), with the criteria they lack."""
     rows = _ranked(latest(frame))
+    cset = set_of(rows)
     rows = rows[rows["criteria_met"] < 19].head(n)
     missing = [_unmet(row) for _, row in rows.iterrows()]
     return pd.DataFrame({
@@ -397,7 +496,7 @@ def nearest(frame: pd.DataFrame, n: int = 10, lang: str = "vi") -> pd.DataFrame:
         "criteria_met": rows["criteria_met"].astype(int).tolist(),
         "missing": [len(m) for m in missing],
         "missing_numbers": missing,
-        "missing_criteria": ["; ".join(criterion_label(c, lang) for c in m) for m in missing],
+        "missing_criteria": ["; ".join(criterion_label(c, lang, cset) for c in m) for m in missing],
     })
 
 
@@ -429,10 +528,17 @@ def trajectory(frame: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> 
     return out
 
 
-def criterion_label(number: int, lang: str = "vi") -> str:
-    """'TC05 Trường học' / 'C05 Schools'."""
+def criterion_label(number: int, lang: str = "vi", criteria_set: str = "2016_2020") -> str:
+    """'TC05 Trường học' / 'C05 Schools', named as in the given criteria set."""
     prefix = "TC" if lang == "vi" else "C"
-    return f"{prefix}{number:02d} {reference.criteria().at[number, f'name_{lang}']}"
+    return f"{prefix}{number:02d} {criteria_sets.criteria(criteria_set).at[number, f'name_{lang}']}"
+
+
+def set_of(rows: pd.DataFrame) -> str:
+    """The criteria set of a one-year frame (its most frequent; the 2016–2020 set for an empty frame)."""
+    if rows.empty:
+        return OLD_SET
+    return str(criteria_set_of(rows).mode().iloc[0])
 
 
 def _ranked(rows: pd.DataFrame) -> pd.DataFrame:
@@ -441,3 +547,246 @@ def _ranked(rows: pd.DataFrame) -> pd.DataFrame:
 
 def _unmet(row: pd.Series) -> list[int]:
     return [n for n, c in zip(communes.CRITERIA, communes.CRITERIA_COLUMNS) if not row[c]]
+
+
+# ------------------------------------------------------------------------------ the gap on each criteria set
+
+#: Which criteria set a figure rests on: the report's 2021 status is on the 2016–2020 set; the 2025 targets and the
+#: 2022 status cited from the public record are on the 2021–2025 set.
+OLD_SET, NEW_SET = "2016_2020", "2021_2025"
+TARGET_SET = NEW_SET
+
+
+def criteria_set_of(frame: pd.DataFrame) -> pd.Series:
+    """The criteria set of each row of a commune frame: its `criteria_set` column where given, else by year
+    (up to 2021 the 2016–2020 set, from 2022 the 2021–2025 set)."""
+    by_year = frame["year"].astype(int).map(lambda y: OLD_SET if y <= 2021 else NEW_SET)
+    if "criteria_set" in frame.columns:
+        given = frame["criteria_set"].where(frame["criteria_set"].isin([OLD_SET, NEW_SET]))
+        return given.fillna(by_year)
+    return by_year
+
+
+def criteria_set_gap(lang: str = "vi") -> pd.DataFrame:
+    """The 2025 targets (2021–2025 set) against two starting points, each on its own criteria set: the report's
+    end-2021 status (2016–2020 set) and the 2022 status on the 2021–2025 set (context facts). Per indicator
+    (standard communes, average criteria): start, target, gap, years left and the linear pace needed.
+    `read` marks the rows the committee should read: those on the targets' own set."""
+    i18n.check_lang(lang)
+    target_std, target_avg = facts.get("target_2025_standard"), facts.get("target_2025_average")
+    end = target_year(target_std)
+    starts = [
+        ("base_2021_old", OLD_SET, REPORT_YEAR, "report",
+         {"standard_communes": ("attainment_2021_standard", facts.get("attainment_2021_standard").value),
+          "average_criteria": ("attainment_2021_average", facts.get("attainment_2021_average").value)}),
+        ("base_2022_new", NEW_SET, int(context.get("cb_2022_standard_new_set").year), "context",
+         {"standard_communes": ("cb_2022_standard_new_set", context.get("cb_2022_standard_new_set").value),
+          "average_criteria": ("cb_2022_average_new_set", context.get("cb_2022_average_new_set").value)}),
+    ]
+    rows = []
+    for base_key, cset, year, origin, values in starts:
+        for indicator, target in (("standard_communes", target_std), ("average_criteria", target_avg)):
+            source_id, start = values[indicator]
+            years = end - year
+            rows.append({
+                "baseline": base_key, "baseline_label": _t(base_key, lang), "indicator": indicator,
+                "label": _t(indicator, lang), "criteria_set": cset, "criteria_set_label": _t(f"set_{cset}", lang),
+                "target_criteria_set": TARGET_SET, "start_year": year, "start": float(start),
+                "target_year": end, "target": float(target.value), "gap": float(target.value - start),
+                "years": years, "pace_needed": float(target.value - start) / years,
+                "method": _t("method_linear_gap", lang), "window": _t("window_years", lang, a=year, b=end, n=years),
+                "read": cset == TARGET_SET, "origin": origin, "source": f"{target.id}, {source_id}",
+            })
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------- pace by window
+
+def pace_windows(lang: str = "vi") -> pd.DataFrame:
+    """Standard communes by window, each on its criteria set: before the mergers (end-2018 → 2019), after them
+    (2019 → 2021), and the pace needed from end-2021 (old set) and from 2022 (new set). Linear pace (communes a
+    year); `origin` says whether each end comes from the report or a context fact."""
+    i18n.check_lang(lang)
+    c2018 = context.get("cb_2018_recognised")
+    y2019, y2021 = facts.get("results_2019_standard"), facts.get("attainment_2021_standard")
+    gap_rows = criteria_set_gap(lang).set_index(["baseline", "indicator"])
+    windows = [
+        ("w_before", OLD_SET, 2018, c2018.value, "context", 2019, y2019.value, "report", [c2018.id, y2019.id]),
+        ("w_after", OLD_SET, 2019, y2019.value, "report", 2021, y2021.value, "report", [y2019.id, y2021.id]),
+    ]
+    rows = []
+    for key, cset, a, va, oa, b, vb, ob, ids in windows:
+        rows.append({"window": key, "label": _t(key, lang), "criteria_set": cset,
+                     "criteria_set_label": _t(f"set_{cset}", lang), "kind": "achieved", "start_year": a,
+                     "start": float(va), "end_year": b, "end": float(vb), "years": b - a,
+                     "pace": (vb - va) / (b - a), "origin": f"{_t('src_' + oa, lang)} → {_t('src_' + ob, lang)}",
+                     "source": ", ".join(ids)})
+    for key, base in (("w_needed_old", "base_2021_old"), ("w_needed_new", "base_2022_new")):
+        g = gap_rows.loc[(base, "standard_communes")]
+        rows.append({"window": key, "label": _t(key, lang), "criteria_set": g["criteria_set"],
+                     "criteria_set_label": g["criteria_set_label"], "kind": "needed",
+                     "start_year": int(g["start_year"]), "start": g["start"], "end_year": int(g["target_year"]),
+                     "end": g["target"], "years": int(g["years"]), "pace": g["pace_needed"],
+                     "origin": _t("src_" + g["origin"], lang), "source": g["source"]})
+    return pd.DataFrame(rows)
+
+
+def methods_compared(lang: str = "vi") -> pd.DataFrame:
+    """Standard communes assessed by Open SDG's published method and by the adapted (linear) one, on the cited
+    series (2018, 2019, 2021; old set), on the former series with the derived 2016 point (shown because the page
+    used it; dropped), and on the new set (one observation). Target: 50 communes by end-2025."""
+    i18n.check_lang(lang)
+    target = facts.get("target_2025_standard").value
+    end = target_year(facts.get("target_2025_standard"))
+    std, new = facts.get("attainment_2021_standard").value, facts.get("attainment_2021_new_standard").value
+    series = {
+        "series_cited": {2018: context.get("cb_2018_recognised").value,
+                         2019: facts.get("results_2019_standard").value, 2021: std},
+        "series_derived": {EARLIER_YEAR: std - new, REPORT_YEAR: std},
+        "series_new_set": {int(context.get("cb_2022_standard_new_set").year): context.get("cb_2022_standard_new_set").value},
+    }
+    rows = []
+    for key, values in series.items():
+        first, last = min(values), max(values)
+        published = progress.open_sdg(values, target=target, target_year=end, base_year=first, direction=1)
+        adapted = progress.assess(baseline=values[last], baseline_year=last, target=target, target_year=end,
+                                  earlier=values[first] if first < last else None,
+                                  earlier_year=first if first < last else None, method="linear")
+        adapted_status = progress.AS_OPEN_SDG[adapted.category]
+        for method, status, value, observed, required in (
+            (progress.OPEN_SDG, published.status, published.value, published.cagr_observed, published.cagr_required),
+            (progress.ADAPTED_LINEAR, adapted_status, adapted.ratio, adapted.observed_pace, adapted.required_pace),
+        ):
+            rows.append({
+                "series": key, "series_label": _t(key, lang),
+                "criteria_set": NEW_SET if key == "series_new_set" else OLD_SET,
+                "method": method, "method_label": i18n.text(progress.LABELS, method, lang),
+                "base_year": first, "base": float(values[first]), "current_year": last,
+                "current": float(values[last]), "target": float(target), "target_year": end,
+                "observed": _float(observed), "required": _float(required), "ratio": _float(value),
+                "category": status, "category_label": i18n.text(progress.LABELS, status, lang),
+            })
+    out = pd.DataFrame(rows)
+    same = out.groupby("series")["category"].transform("nunique") == 1
+    out["agree"] = same
+    out["agree_label"] = [_t("agree" if s else "disagree", lang) for s in same]
+    return out
+
+
+# ------------------------------------------------------------------------------------- funding like with like
+
+#: State budget and non-budget groups per period: (group, mobilised 2017–2021 facts, planned 2021–2025 facts).
+FUNDING_GROUPS = (
+    ("state_budget", ("funding_2017_2021_central", "funding_2017_2021_provincial", "funding_2017_2021_integrated"),
+     ("plan_budget",)),
+    ("non_budget", ("funding_2017_2021_credit", "funding_2017_2021_community", "funding_2017_2021_other"),
+     ("plan_nonbudget",)),
+    ("total", ("funding_2017_2021_total",), ("plan_total",)),
+)
+#: Sources whose meaning changed between the periods: no ratio is computed for them.
+CHANGED_MEANING = {"integrated": "note_integrated", "enterprise_other": "note_other"}
+SOURCE_NOTES = {"credit": "note_credit", "local": "note_local"}
+
+
+def funding_like_with_like(lang: str = "vi") -> pd.DataFrame:
+    """Resources by like-with-like groups and by source (tỷ đồng): mobilised 2017–2021 and planned 2021–2025, per
+    year over each period's five years and over the years of the needed pace (2022–2025), the ratio where the
+    category means the same in both periods, and a note where it does not."""
+    i18n.check_lang(lang)
+    pace_years = PERIOD[1] - REPORT_YEAR
+
+    def amount(ids):
+        return sum(facts.get(i).value_in(MONEY) for i in ids)
+
+    rows = []
+    for group, past, plan in FUNDING_GROUPS:
+        m, p = amount(past), amount(plan)
+        rows.append({"level": "group", "source": group, "label": _t(group, lang), "mobilised": m, "planned": p,
+                     "mobilised_per_year": m / YEARS_PER_PERIOD, "planned_per_year": p / YEARS_PER_PERIOD,
+                     "planned_per_pace_year": p / pace_years, "ratio": p / m, "comparable": True, "note": "",
+                     "facts": ", ".join([*past, *plan])})
+    for source, past, plan in RESOURCES[:-1]:
+        m, p = amount((past,)), amount((plan,))
+        comparable = source not in CHANGED_MEANING
+        note = CHANGED_MEANING.get(source) or SOURCE_NOTES.get(source)
+        rows.append({"level": "source", "source": source, "label": _t(source, lang), "mobilised": m, "planned": p,
+                     "mobilised_per_year": m / YEARS_PER_PERIOD, "planned_per_year": p / YEARS_PER_PERIOD,
+                     "planned_per_pace_year": p / pace_years, "ratio": p / m if comparable else math.nan,
+                     "comparable": comparable, "note": _t(note, lang) if note else "", "facts": f"{past}, {plan}"})
+    return pd.DataFrame(rows)
+
+
+def funding_overlap_note(lang: str = "vi") -> str:
+    return _t("note_overlap", lang, n=PERIOD[1] - REPORT_YEAR, a=REPORT_YEAR + 1, b=PERIOD[1])
+
+
+# ------------------------------------------------------------------------- recognition apart from criteria met
+
+def recognised_not_maintaining(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per district (latest year): communes recognised at a level (dat_chuan or above) and, of them, those not
+    meeting every one of the 19 criteria of their criteria set — valid data and a finding, not an error."""
+    rows = latest(frame)
+    if rows.empty:
+        return pd.DataFrame(columns=["district_code", "district_name", "criteria_set", "recognised",
+                                     "not_maintaining"])
+    rows = rows.assign(criteria_set=criteria_set_of(rows),
+                       recognised=rows["level"].isin(communes.LEVELS[1:]))
+    rows = rows.assign(not_maintaining=rows["recognised"] & (rows["criteria_met"] < 19))
+    out = (rows.groupby(["district_code", "district_name", "criteria_set"], sort=True)
+           .agg(recognised=("recognised", "sum"), not_maintaining=("not_maintaining", "sum")).reset_index())
+    return out.astype({"recognised": int, "not_maintaining": int})
+
+
+# ------------------------------------------------------------------------------------------- district targets
+
+def district_target(unit: str, frame: pd.DataFrame | None, lang: str = "vi") -> dict | None:
+    """The report's 2025 target for a district-level unit (footnote 1), or None when it sets none. What it
+    implies: every commune (xã) of the unit at the standard — how many more, at what linear pace from the latest
+    year of the commune data (or the report year without data)."""
+    targets = facts.district_targets().set_index("district_code")
+    if unit not in targets.index:
+        return None
+    row = targets.loc[unit]
+    total = int((reference.communes()["district_code"] == unit).sum())
+    standard = None
+    year = REPORT_YEAR
+    if frame is not None and not frame.empty:
+        rows = latest(frame[frame["district_code"] == unit])
+        if len(rows):
+            standard, year = int(rows["level"].isin(communes.LEVELS[1:]).sum()), int(rows["year"].max())
+    years = int(row["year"]) - year
+    more = None if standard is None else total - standard
+    # On the 2021–2025 set no commune of the province met the standard in 2022 (context), so none of the unit's did.
+    new_year = int(context.get("cb_2022_standard_new_set").year)
+    new_years = int(row["year"]) - new_year
+    return {"unit": unit, "target": row["target"], "target_label": _t(f"district_target_{row['target']}", lang),
+            "year": int(row["year"]), "communes": total, "standard": standard, "more": more, "from_year": year,
+            "years": years, "pace": None if more is None or years <= 0 else more / years,
+            "criteria_set": criteria_set_of(pd.DataFrame({"year": [year]})).iloc[0],
+            "more_new_set": total, "from_year_new_set": new_year, "years_new_set": new_years,
+            "pace_new_set": total / new_years, "quote": row["quote"], "section": row["section"]}
+
+
+# ------------------------------------------------------------------------------------------- national context
+
+NATIONAL = (("nat_2021", "national_2021_standard_share"), ("nat_target", "national_2025_target_share"),
+            ("nat_2025_06", "national_2025_06_standard_share"))
+
+
+def national_context(lang: str = "vi") -> pd.DataFrame:
+    """Cao Bằng beside the country: share of communes at the standard (%), each with its origin — the national
+    figures are context facts, Cao Bằng's are the report's (2021, target) or a context fact (2022, new set)."""
+    i18n.check_lang(lang)
+    total = facts.get("target_2025_communes_total").value
+    rows = [{"key": key, "label": _t(key, lang), "share": context.get(cid).value, "origin": "context", "id": cid}
+            for key, cid in NATIONAL]
+    rows += [
+        {"key": "cb_2021", "label": _t("cb_2021", lang), "share": 100 * facts.get("attainment_2021_standard").value
+         / total, "origin": "report", "id": "attainment_2021_standard, target_2025_communes_total"},
+        {"key": "cb_target", "label": _t("cb_target", lang), "share": facts.get("target_2025_standard_share").value,
+         "origin": "report", "id": "target_2025_standard_share"},
+        {"key": "cb_2022_new", "label": _t("cb_2022_new", lang),
+         "share": 100 * context.get("cb_2022_standard_new_set").value / total, "origin": "context",
+         "id": "cb_2022_standard_new_set"},
+    ]
+    return pd.DataFrame(rows)

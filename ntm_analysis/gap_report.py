@@ -10,7 +10,8 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import charts, gap, i18n, report
+from . import charts, context, gap, i18n, lineage, progress, report
+from . import page
 from .page import Group, Page, source_line
 
 LABELS = {
@@ -26,23 +27,21 @@ LABELS = {
         "and Rural Development dated {date}: the pace needed against the pace achieved, planned against mobilised "
         "resources, and which communes lack which criteria.",
     },
-    "h_standard_gap": {"vi": "Xã cần đạt chuẩn thêm đến 2025", "en": "More communes to meet the standard by 2025"},
-    "h_pace": {"vi": "Tốc độ cần/đã đạt (xã/năm)", "en": "Pace needed / achieved (communes a year)"},
     "h_plan": {"vi": "Nguồn lực kế hoạch 2021–2025", "en": "Planned resources 2021–2025"},
     "h_credit": {"vi": "Tỷ trọng vốn tín dụng (kế hoạch)", "en": "Credit share of the plan"},
     "h_unit_standard": {"vi": "Xã đạt chuẩn", "en": "Communes meeting the standard"},
     "h_unit_average": {"vi": "Bình quân tiêu chí/xã", "en": "Average criteria per commune"},
     "h_unit_below15": {"vi": "Xã dưới 15 tiêu chí", "en": "Communes under 15 criteria"},
     "h_unit_near": {"vi": "Xã còn thiếu 1–2 tiêu chí", "en": "Communes 1–2 criteria short"},
-    "n_from_to": {"vi": "từ {a} (2021) lên {b} (2025)", "en": "from {a} (2021) to {b} (2025)"},
-    "n_category": {"vi": "Đánh giá: {c}", "en": "Assessment: {c}"},
     "n_vs": {"vi": "so với {x} tỷ đồng huy động 2017–2021", "en": "against VND {x} billion mobilised 2017–2021"},
     "n_credit": {"vi": "2017–2021: {x}%", "en": "2017–2021: {x}%"},
     "n_of": {"vi": "trên {n} xã", "en": "of {n} communes"},
     "n_year": {"vi": "dữ liệu cấp xã năm {y}", "en": "commune data, {y}"},
     "province_level": {
-        "vi": "Các mục tiêu trong báo cáo là mục tiêu cấp tỉnh, không phân bổ cho huyện: bảng dưới là của toàn tỉnh.",
-        "en": "The report's targets are province-wide, not split by district: the table below is for the province.",
+        "vi": "Các mục tiêu số xã trong báo cáo là mục tiêu cấp tỉnh, không phân bổ cho huyện: bảng dưới là của toàn "
+        "tỉnh (mục tiêu riêng của huyện, nếu có, ở mục 4).",
+        "en": "The report's commune targets are province-wide, not split by district: the table below is for the "
+        "province (a district's own target, if any, is in section 4).",
     },
     "s_targets": {"vi": "1. Mục tiêu 2025 so với hiện trạng", "en": "1. 2025 targets against the baseline"},
     "s_pace": {"vi": "2. Tốc độ cần đạt và tốc độ đã đạt", "en": "2. Pace needed and pace achieved"},
@@ -51,30 +50,6 @@ LABELS = {
     "s_criteria": {"vi": "5. Tiêu chí chưa đạt", "en": "5. Criteria not yet met"},
     "s_nearest": {"vi": "6. Các xã gần đạt chuẩn nhất", "en": "6. Communes nearest the standard"},
     "s_trajectory": {"vi": "7. Diễn biến so với lộ trình đến mục tiêu", "en": "7. Path against the line to the target"},
-    "p_targets": {
-        "vi": "Chênh lệch là phần còn phải đạt từ mốc 2021; tốc độ cần đạt chia đều cho 4 năm 2022–2025. Đánh giá "
-        "theo phương pháp Open SDG: R = tốc độ đã đạt / tốc độ cần đạt; đúng tiến độ khi R ≥ 0,95; cần đẩy nhanh "
-        "khi 0,6 ≤ R < 0,95; tiến bộ hạn chế khi 0 ≤ R < 0,6; đi ngược khi R < 0; chưa đánh giá được khi thiếu "
-        "số liệu.",
-        "en": "The gap is what remains from the 2021 baseline; the pace needed spreads it over the four years "
-        "2022–2025. Assessment by the Open SDG method: R = pace achieved / pace needed; on track when R ≥ 0.95; "
-        "acceleration needed when 0.6 ≤ R < 0.95; limited progress when 0 ≤ R < 0.6; deterioration when R < 0; "
-        "unable to assess when data are missing.",
-    },
-    "p_pace": {
-        "vi": "Để đạt {target} xã chuẩn năm 2025, mỗi năm cần thêm {needed} xã, gấp {factor} lần tốc độ {achieved} "
-        "xã/năm của giai đoạn 2017–2021; giữ tốc độ cũ thì đến năm {year} mới đạt.",
-        "en": "To reach {target} standard communes by 2025, {needed} more communes a year are needed, {factor} times "
-        "the pace of {achieved} a year achieved in 2017–2021; at the old pace the target is reached in {year}.",
-    },
-    "p_resources": {
-        "vi": "Kế hoạch 2021–2025 cần {plan} tỷ đồng, gấp {ratio} lần tổng vốn huy động 2017–2021; vốn tín dụng "
-        "chiếm {credit}% kế hoạch (2017–2021: {credit_before}%). Đối chiếu nguồn: ngân sách tỉnh ↔ ngân sách "
-        "địa phương; vốn huy động khác ↔ doanh nghiệp.",
-        "en": "The 2021–2025 plan needs VND {plan} billion, {ratio} times the funds mobilised in 2017–2021; credit is "
-        "{credit}% of the plan (2017–2021: {credit_before}%). Sources matched: provincial budget ↔ local budget; "
-        "other mobilised funds ↔ enterprises.",
-    },
     "p_communes": {
         "vi": "{unit}: {n} xã, {standard} xã đạt chuẩn, bình quân {average} tiêu chí/xã, {below} xã dưới 15 tiêu chí.",
         "en": "{unit}: {n} communes, {standard} meeting the standard, {average} criteria per commune on average, "
@@ -89,8 +64,10 @@ LABELS = {
         "en": "The commune data cover one year only ({year}): a path needs at least two years.",
     },
     "p_trajectory_district": {
-        "vi": "Báo cáo không có mục tiêu riêng cho huyện: biểu đồ chỉ thể hiện diễn biến quan sát.",
-        "en": "The report sets no district targets: the chart shows the observed path only.",
+        "vi": "Báo cáo không đặt mục tiêu số xã theo từng năm cho huyện (mục tiêu cấp huyện, nếu có, ở mục 4): biểu "
+        "đồ chỉ thể hiện diễn biến quan sát.",
+        "en": "The report sets no year-by-year commune targets for districts (a district's own target, if any, is in "
+        "section 4): the chart shows the observed path only.",
     },
     "c_baseline": {"vi": "Hiện trạng", "en": "Baseline"},
     "c_target": {"vi": "Mục tiêu 2025", "en": "2025 target"},
@@ -123,7 +100,8 @@ LABELS = {
     "c_share_unmet": {"vi": "Tỷ lệ chưa đạt (%)", "en": "Share not meeting it (%)"},
     "ch_progress": {"vi": "Hiện trạng 2021 và mục tiêu 2025", "en": "2021 baseline and 2025 target"},
     "ch_pace": {"vi": "Tốc độ cần đạt và đã đạt mỗi năm", "en": "Pace needed and achieved per year"},
-    "ch_resources": {"vi": "Nguồn lực bình quân mỗi năm theo nguồn", "en": "Resources per year by source"},
+    "ch_resources": {"vi": "Nguồn lực bình quân mỗi năm: ngân sách nhà nước và ngoài ngân sách",
+                     "en": "Resources per year: state budget and non-budget"},
     "ch_bands": {"vi": "Số xã theo số tiêu chí đạt", "en": "Communes by number of criteria met"},
     "ch_unmet": {"vi": "Số xã chưa đạt từng tiêu chí", "en": "Communes not meeting each criterion"},
     "ch_heatmap": {"vi": "Tiêu chí đạt/chưa đạt theo xã", "en": "Criteria met / not met by commune"},
@@ -137,10 +115,132 @@ LABELS = {
     "u_billion_year": {"vi": "tỷ đồng/năm", "en": "VND billion a year"},
     "u_criteria": {"vi": "tiêu chí", "en": "criteria"},
     "billion": {"vi": "tỷ đồng", "en": "VND billion"},
+    # criteria sets (section 1)
+    "h_standard_gap_new": {"vi": "Xã cần đạt chuẩn thêm đến 2025 (bộ tiêu chí 2021–2025)",
+                           "en": "More communes to meet the standard by 2025 (2021–2025 criteria set)"},
+    "n_gap_old": {"vi": "bộ 2016–2020 (từ 17 xã năm 2021): {x}", "en": "2016–2020 set (from 17 in 2021): {x}"},
+    "h_pace_new": {"vi": "Tốc độ cần đạt 2023–2025 (xã/năm, bộ 2021–2025)",
+                   "en": "Pace needed 2023–2025 (communes a year, 2021–2025 set)"},
+    "n_pace_windows": {"vi": "đã đạt: {a}/năm trước sáp nhập (2018–2019), {b}/năm sau (2019–2021)",
+                       "en": "achieved: {a} a year before the mergers (2018–2019), {b} after (2019–2021)"},
+    "s_sets": {"vi": "Khoảng cách theo từng bộ tiêu chí", "en": "The gap on each criteria set"},
+    "c_start": {"vi": "Mốc xuất phát", "en": "Starting point"},
+    "c_set": {"vi": "Bộ tiêu chí của mốc", "en": "Criteria set of the start"},
+    "c_start_value": {"vi": "Giá trị", "en": "Value"},
+    "c_years": {"vi": "Số năm", "en": "Years"},
+    "c_window": {"vi": "Khoảng thời gian", "en": "Window"},
+    "c_method": {"vi": "Phương pháp", "en": "Method"},
+    "c_read": {"vi": "Đọc", "en": "Read"},
+    "p_sets_targets": {
+        "vi": "Các mục tiêu 2025 đặt trên bộ tiêu chí 2021–2025 (QĐ 318/QĐ-TTg). Bảng dưới đặt chúng cạnh hai mốc "
+              "xuất phát, mỗi mốc theo bộ tiêu chí của nó; tốc độ cần đạt = chênh lệch ÷ số năm còn lại đến cuối 2025.",
+        "en": "The 2025 targets are set on the 2021–2025 criteria set (QĐ 318/QĐ-TTg). The table sets them against two "
+              "starting points, each on its own criteria set; pace needed = gap ÷ years left to end-2025.",
+    },
+    # progress methods (section 2)
+    "s_all_targets": {"vi": "Tất cả các mục tiêu 2025 so với hiện trạng trong báo cáo",
+                      "en": "Every 2025 target against the report's baseline"},
+    "s_pace_table": {"vi": "Tốc độ cần đạt theo từng mục tiêu (điều chỉnh, tuyến tính)",
+                     "en": "Pace needed by target (adapted, linear)"},
+    "c_criteria_set": {"vi": "Bộ tiêu chí", "en": "Criteria set"},
+    "s_windows": {"vi": "Tốc độ theo từng giai đoạn (xã đạt chuẩn)", "en": "Pace by window (standard communes)"},
+    "s_methods": {"vi": "Open SDG như công bố và phương pháp điều chỉnh (tuyến tính)",
+                  "en": "Open SDG as published and the adapted (linear) method"},
+    "c_series": {"vi": "Chuỗi số liệu", "en": "Series"},
+    "c_base": {"vi": "Năm gốc → năm gần nhất", "en": "Base year → latest"},
+    "c_observed": {"vi": "Tốc độ đã đạt", "en": "Observed pace"},
+    "c_required": {"vi": "Tốc độ cần", "en": "Required pace"},
+    "c_agree": {"vi": "Hai phương pháp", "en": "The two methods"},
+    "c_kind": {"vi": "Loại", "en": "Kind"},
+    "c_pace_year": {"vi": "Xã/năm", "en": "Communes a year"},
+    "c_origin": {"vi": "Nguồn", "en": "Origin"},
+    "k_achieved": {"vi": "đã đạt", "en": "achieved"},
+    "k_needed": {"vi": "cần đạt", "en": "needed"},
+    "p_methods": {
+        "vi": "Open SDG (như công bố): R = tăng trưởng kép đã đạt từ năm gốc ÷ tăng trưởng kép cần từ năm gốc đến mục "
+              "tiêu; giá trị 0 thay bằng 0,001; đúng tiến độ khi R ≥ 0,95, có tiến bộ nhưng cần đẩy nhanh khi "
+              "0,6 ≤ R < 0,95, tiến bộ hạn chế khi 0 ≤ R < 0,6, đi ngược khi R < 0. Tốc độ kép tính bằng tỷ lệ/năm, "
+              "tốc độ tuyến tính bằng xã/năm.",
+        "en": "Open SDG (as published): R = compound growth achieved from the base year ÷ compound growth needed from "
+              "the base year to the target; zero values replaced by 0.001; on track when R ≥ 0.95, progress made "
+              "but acceleration needed when 0.6 ≤ R < 0.95, limited progress when 0 ≤ R < 0.6, deterioration when "
+              "R < 0. Compound paces are rates a year, linear ones communes a year.",
+    },
+    "p_targets_method": {
+        "vi": "Đánh giá trong bảng dùng phương pháp điều chỉnh (tuyến tính) của Open SDG: R = tốc độ đã đạt ÷ tốc độ "
+              "cần đạt (đơn vị/năm), ngưỡng như Open SDG (0,95; 0,6; 0). Các số theo bộ tiêu chí của báo cáo "
+              "(2016–2020) cho năm 2021; mục tiêu theo bộ 2021–2025.",
+        "en": "The assessment uses the adapted (linear) Open SDG method: R = pace achieved ÷ pace needed (units a "
+              "year), Open SDG's thresholds (0.95, 0.6, 0). 2021 values are on the report's criteria set "
+              "(2016–2020); the targets on the 2021–2025 set.",
+    },
+    # funding (section 3)
+    "p_funding_like": {
+        "vi": "So sánh cùng loại: ngân sách nhà nước và ngoài ngân sách, mỗi giai đoạn theo cách báo cáo phân loại. "
+              "Kế hoạch 2021–2025 cần {plan} tỷ đồng, gấp {ratio} lần 2017–2021; ngân sách nhà nước gấp {state} lần, "
+              "ngoài ngân sách gấp {non} lần.",
+        "en": "Like with like: state budget and non-budget, each period as the report classifies it. The 2021–2025 "
+              "plan needs VND {plan} billion, {ratio} times 2017–2021; state budget {state} times, non-budget {non} "
+              "times.",
+    },
+    "c_pace_years": {"vi": "Kế hoạch/năm trên {n} năm {a}–{b}", "en": "Planned a year over {n} years {a}–{b}"},
+    "c_comparable": {"vi": "Cùng nghĩa hai giai đoạn", "en": "Same meaning in both periods"},
+    "yes": {"vi": "có", "en": "yes"},
+    "no": {"vi": "không", "en": "no"},
+    # recognition, register, district targets
+    "s_recognition": {"vi": "Công nhận đạt chuẩn và duy trì tiêu chí", "en": "Recognition and criteria maintained"},
+    "p_recognition": {
+        "vi": "Xã đã được công nhận (đạt chuẩn trở lên) mà chưa duy trì đủ 19 tiêu chí vẫn là xã đã công nhận; "
+              "đây là một phát hiện, không phải lỗi dữ liệu. {unit}: {n} xã đã công nhận, {k} xã chưa duy trì đủ.",
+        "en": "A commune recognised (standard or above) that no longer meets all 19 criteria is still recognised; "
+              "this is a finding, not a data error. {unit}: {n} recognised communes, {k} not maintaining every "
+              "criterion.",
+    },
+    "c_recognised": {"vi": "Đã công nhận", "en": "Recognised"},
+    "c_not_maintaining": {"vi": "Chưa duy trì đủ 19 tiêu chí", "en": "Not maintaining all 19"},
+    "s_register": {"vi": "Các xã được công nhận năm 2018–2019 và sáp nhập năm 2020",
+                   "en": "Communes recognised in 2018–2019 and the 2020 mergers"},
+    "c_year": {"vi": "Năm công nhận", "en": "Year recognised"},
+    "c_decision": {"vi": "Quyết định", "en": "Decision"},
+    "c_code": {"vi": "Mã 2021", "en": "2021 code"},
+    "c_fate": {"vi": "Sau sáp nhập", "en": "After the mergers"},
+    "s_district_target": {"vi": "Mục tiêu của đơn vị đến năm 2025", "en": "The unit's 2025 target"},
+    "p_district_target": {
+        "vi": "Báo cáo (chú thích 1, Phần II mục I.2): {unit} {target} đến năm 2025 — tức là tất cả {n} xã của đơn vị "
+              "phải đạt chuẩn. Theo bộ tiêu chí 2021–2025 năm 2022 chưa xã nào của tỉnh đạt chuẩn, nên cần {n} xã "
+              "trong {years} năm ({pace} xã/năm). {data}",
+        "en": "The report (footnote 1, Part II item I.2): {unit} {target} by 2025 — every one of its {n} communes must "
+              "meet the standard. On the 2021–2025 set no commune of the province met it in 2022, so {n} communes are "
+              "needed in {years} years ({pace} a year). {data}",
+    },
+    "p_district_target_data": {
+        "vi": "Theo dữ liệu cấp xã năm {year} ({set_label}): {standard} xã đạt chuẩn, còn {more} xã, {pace} xã/năm "
+              "đến 2025.",
+        "en": "In the commune data for {year} ({set_label}): {standard} communes at the standard, {more} to go, "
+              "{pace} a year to 2025.",
+    },
+    "p_district_done": {"vi": "Nguồn công khai: {unit} {status} ({title}; xem Nguồn).",
+                        "en": "Public source: {unit} {status} ({title}; see Sources)."},
+    "p_no_district_target": {"vi": "Báo cáo không đặt mục tiêu cấp huyện cho {unit}.",
+                             "en": "The report sets no district-level target for {unit}."},
+    # national context
+    "s_national": {"vi": "Cao Bằng so với cả nước", "en": "Cao Bằng beside the country"},
+    "c_share": {"vi": "Tỷ lệ xã đạt chuẩn (%)", "en": "Share of communes at the standard (%)"},
+    "o_report": {"vi": "báo cáo", "en": "report"},
+    "o_context": {"vi": "nguồn công khai (xem Nguồn)", "en": "public source (see Sources)"},
+    # context sources
+    "s_context_sources": {"vi": "Nguồn công khai ngoài báo cáo (bối cảnh)", "en": "Public sources beyond the report (context)"},
+    "p_context_sources": {
+        "vi": "Các số liệu bối cảnh dưới đây không có trong báo cáo; mỗi dòng ghi trang nguồn, địa chỉ và câu trích "
+              "nguyên văn, và không được trộn với số liệu của báo cáo.",
+        "en": "The context figures below are not in the report; each row gives its page, address and verbatim quote, "
+              "and they are never mixed with the report's figures.",
+    },
+    "c_as_of": {"vi": "Thời điểm", "en": "As of"},
+    "c_title": {"vi": "Trang nguồn", "en": "Source page"},
+    "c_url": {"vi": "Địa chỉ", "en": "Address"},
 }
 
-# Pace chart: the count indicators whose pace is in communes a year.
-PACE_INDICATORS = ("standard_communes", "below_15", "advanced_communes", "model_communes")
 
 
 class GapReport(Page):
@@ -174,14 +274,17 @@ class GapReport(Page):
                 {"label": t("h_unit_below15"), "value": n(s["below_15"], lang, 0), "note": note},
                 {"label": t("h_unit_near"), "value": n(near, lang, 0), "note": note},
             ]
-        row = self.target_frame.set_index("indicator").loc["standard_communes"]
+        sets = gap.criteria_set_gap(lang).set_index(["baseline", "indicator"])
+        new, old = sets.loc[("base_2022_new", "standard_communes")], sets.loc[("base_2021_old", "standard_communes")]
+        windows = gap.pace_windows(lang).set_index("window")
         res = gap.resources(lang).set_index("source")
         credit = gap.credit_dependence()
         return [
-            {"label": t("h_standard_gap"), "value": n(row["gap"], lang, 0),
-             "note": t("n_from_to", a=n(row["baseline"], lang, 0), b=n(row["target"], lang, 0))},
-            {"label": t("h_pace"), "value": f"{n(row['pace_needed'], lang, 2)} / {n(row['pace_achieved'], lang, 2)}",
-             "note": t("n_category", c=row["category_label"])},
+            {"label": t("h_standard_gap_new"), "value": n(new["gap"], lang, 0),
+             "note": t("n_gap_old", x=n(old["gap"], lang, 0))},
+            {"label": t("h_pace_new"), "value": n(new["pace_needed"], lang, 2),
+             "note": t("n_pace_windows", a=n(windows.at["w_before", "pace"], lang, 1),
+                       b=n(windows.at["w_after", "pace"], lang, 1))},
             {"label": t("h_plan"), "value": f"{n(res.at['total', 'planned'], lang, 1)} {t('billion')}",
              "note": t("n_vs", x=n(res.at["total", "mobilised"], lang, 1))},
             {"label": t("h_credit"), "value": i18n.percent(credit["2021-2025"], lang, 1),
@@ -194,7 +297,8 @@ class GapReport(Page):
         return 2 if indicator in ("average_criteria", "income") else 0
 
     def target_rows(self) -> pd.DataFrame:
-        """Each 2025 target against its baseline: what is left, and the Open SDG assessment."""
+        """Each 2025 target against its baseline (criteria set and window named): what is left, and the adapted
+        (linear) Open SDG assessment."""
         tg, t, lang = self.target_frame, self.t, self.lang
         fmt = [lambda v, d=self._decimals(i): i18n.number(v, lang, d) for i in tg["indicator"]]
         return pd.DataFrame({
@@ -203,11 +307,15 @@ class GapReport(Page):
             t("c_baseline"): [f(v) for f, v in zip(fmt, tg["baseline"])],
             t("c_target"): [f(v) for f, v in zip(fmt, tg["target"])],
             t("c_gap"): [f(v) for f, v in zip(fmt, tg["gap"])],
+            t("c_criteria_set"): [i18n.text(gap.LABELS, f"set_{c}", lang) if c else "—"
+                                  for c in tg["baseline_criteria_set"]],
+            t("c_window"): [w or "—" for w in tg["window"]],
             t("c_category"): tg["category_label"],
         })
 
     def pace_rows(self) -> pd.DataFrame:
-        """Pace needed from 2021 against pace achieved 2016–2021, with R and the year reached at that pace."""
+        """Pace needed from the baseline, against the pace achieved where an earlier observation exists, with R and
+        the year reached at that pace (adapted, linear)."""
         tg, t, lang = self.target_frame, self.t, self.lang
         n = lambda v: i18n.number(v, lang, 2)  # noqa: E731
         return pd.DataFrame({
@@ -228,59 +336,143 @@ class GapReport(Page):
         return self.section(
             "s_targets",
             None if self.province else report.note(t("province_level")),
-            report.paragraph(t("p_targets")),
+            *self.criteria_sets().parts,
+            report.heading(t("s_all_targets"), 3),
+            report.paragraph(t("p_targets_method")),
             report.figure(chart, lang=lang),
             report.table(self.target_rows(), lang=lang, source=source),
+            *self.national().parts,
         )
 
+    # -- the gap on each criteria set, national context ----------------------------------------------
+    def criteria_set_rows(self) -> pd.DataFrame:
+        g, t, lang = gap.criteria_set_gap(self.lang), self.t, self.lang
+        d = [2 if i == "average_criteria" else 0 for i in g["indicator"]]
+        return pd.DataFrame({
+            t("c_indicator"): g["label"],
+            t("c_start"): g["baseline_label"],
+            t("c_set"): g["criteria_set_label"],
+            t("c_start_value"): [i18n.number(v, lang, k) for v, k in zip(g["start"], d)],
+            t("c_target"): [i18n.number(v, lang, k) for v, k in zip(g["target"], d)],
+            t("c_gap"): [i18n.number(v, lang, k) for v, k in zip(g["gap"], d)],
+            t("c_window"): g["window"],
+            t("c_needed"): [i18n.number(v, lang, 2) for v in g["pace_needed"]],
+            t("c_method"): g["method"],
+            t("c_read"): [i18n.text(gap.LABELS, "read_this", lang) if r else "" for r in g["read"]],
+        })
+
+    def criteria_set_source(self) -> str:
+        g = gap.criteria_set_gap(self.lang)
+        ids = _ids(g.loc[g["origin"] == "report", "source"])
+        return f"{source_line(ids, self.lang)}; {self.t('o_context')}"
+
+    def criteria_sets(self) -> Group:
+        """The 2025 targets (2021–2025 set) against the 2021 status (old set) and the 2022 status (new set)."""
+        t, lang = self.t, self.lang
+        return Group(
+            report.heading(t("s_sets"), 3),
+            report.paragraph(t("p_sets_targets")),
+            report.paragraph(i18n.text(gap.LABELS, "read_new_set", lang)),
+            report.table(self.criteria_set_rows(), lang=lang, source=self.criteria_set_source()),
+        )
+
+    def national(self) -> Group:
+        """Cao Bằng beside the country (share of communes at the standard), each figure with its origin."""
+        return national_group(self.lang)
+
     def pace(self) -> Group:
-        lang, t, n = self.lang, self.t, i18n.number
-        tg = self.target_frame.set_index("indicator")
-        rows = []
-        for ind in PACE_INDICATORS:
-            r = tg.loc[ind]
-            for series, column in (("s_needed", "pace_needed"), ("s_achieved", "pace_achieved")):
-                if pd.notna(r[column]):
-                    rows.append({"indicator": r["label"], "series": t(series), "value": abs(float(r[column]))})
-        df = pd.DataFrame(rows)
-        std = tg.loc["standard_communes"]
-        text = t("p_pace", target=n(std["target"], lang, 0), needed=n(std["pace_needed"], lang, 2),
-                 factor=n(std["acceleration"], lang, 2), achieved=n(std["pace_achieved"], lang, 2),
-                 year=str(std["reach_year"]))
-        return self.section(
-            "s_pace",
-            report.paragraph(text),
-            report.table(self.pace_rows(), lang=lang, source=source_line(self.target_ids, lang)),
-            report.figure(charts.grouped_bar(df, category="indicator", series="series", value="value",
-                                             title=t("ch_pace"), unit=t("u_communes_year"),
-                                             source=source_line(self.target_ids, lang), lang=lang, decimals=2),
-                          lang=lang),
+        """Pace by window around the 2020 mergers, the recognition register, and Open SDG beside the adapted method."""
+        return self.section("s_pace", *self.windows().parts, *self.register().parts, *self.methods().parts,
+                            report.heading(self.t("s_pace_table"), 3),
+                            report.table(self.pace_rows(), lang=self.lang, source=source_line(self.target_ids, self.lang)))
+
+    def windows(self) -> Group:
+        t, lang = self.t, self.lang
+        w = gap.pace_windows(lang)
+        shown = pd.DataFrame({
+            t("c_window"): w["label"],
+            t("c_kind"): [t(f"k_{k}") for k in w["kind"]],
+            t("c_set"): w["criteria_set_label"],
+            t("c_base"): [f"{a} ({i18n.number(x, lang, 0)}) → {b} ({i18n.number(y, lang, 0)})"
+                          for a, x, b, y in zip(w["start_year"], w["start"], w["end_year"], w["end"])],
+            t("c_pace_year"): [i18n.number(v, lang, 2) for v in w["pace"]],
+            t("c_origin"): w["origin"],
+        })
+        ids = _ids(w["source"])
+        return Group(
+            report.heading(t("s_windows"), 3),
+            report.table(shown, lang=lang, source=f"{source_line(ids, lang)}; {t('o_context')}"),
+            report.note(i18n.text(gap.LABELS, "derived_2016_dropped", lang)),
+        )
+
+    def register(self) -> Group:
+        """The communes recognised in 2018 and 2019 (public decisions) and what the 2020 mergers did to them."""
+        t, lang = self.t, self.lang
+        reg = lineage.register(lang)
+        shown = pd.DataFrame({
+            t("c_year"): reg["year"].astype(str), t("c_commune"): reg["commune"], t("c_district"): reg["district"],
+            t("c_decision"): reg["decision"], t("c_code"): reg["code_2021"], t("c_fate"): reg["fate"],
+        })
+        return Group(report.heading(t("s_register"), 3),
+                     report.table(shown, lang=lang, source=t("o_context")))
+
+    def methods(self) -> Group:
+        t, lang = self.t, self.lang
+        m = gap.methods_compared(lang)
+        rate = lambda v, method: "—" if pd.isna(v) else (  # noqa: E731
+            i18n.percent(100 * v, lang, 2) if method == progress.OPEN_SDG else i18n.number(v, lang, 2))
+        shown = pd.DataFrame({
+            t("c_series"): m["series_label"],
+            t("c_method"): m["method_label"],
+            t("c_base"): [f"{a} → {b}" for a, b in zip(m["base_year"], m["current_year"])],
+            t("c_observed"): [rate(v, k) for v, k in zip(m["observed"], m["method"])],
+            t("c_required"): [rate(v, k) for v, k in zip(m["required"], m["method"])],
+            t("c_r"): ["—" if pd.isna(v) else i18n.number(v, lang, 2) for v in m["ratio"]],
+            t("c_category"): m["category_label"],
+            t("c_agree"): m["agree_label"],
+        })
+        ids = ["target_2025_standard", "results_2019_standard", "attainment_2021_standard",
+               "attainment_2021_new_standard"]
+        return Group(
+            report.heading(t("s_methods"), 3),
+            report.paragraph(t("p_methods")),
+            report.paragraph(i18n.text(progress.LABELS, "adapted_reason", lang)),
+            report.table(shown, lang=lang, source=f"{source_line(ids, lang)}; {t('o_context')}"),
         )
 
     def resources(self) -> Group:
+        """Resources like with like: state budget and non-budget per period and per year; no ratio across a
+        category whose meaning changed; credit described as what it is."""
         lang, t, n = self.lang, self.t, i18n.number
-        res = gap.resources(lang)
-        ids = _ids(res["facts"])
-        credit = gap.credit_dependence()
-        total = res.set_index("source").loc["total"]
-        long = pd.concat([
-            pd.DataFrame({"label": res["label"], "series": t("s_mobilised"), "value": res["mobilised_per_year"]}),
-            pd.DataFrame({"label": res["label"], "series": t("s_planned"), "value": res["planned_per_year"]}),
-        ])
-        long = long[long["label"] != total["label"]]
+        f = gap.funding_like_with_like(lang)
+        ids = _ids(f["facts"])
+        groups = f.set_index("source")
+        years = gap.PERIOD[1] - gap.REPORT_YEAR
+        pace_col = t("c_pace_years", n=years, a=gap.REPORT_YEAR + 1, b=gap.PERIOD[1])
         shown = pd.DataFrame({
-            t("c_source"): res["label"],
-            t("c_mobilised"): res["mobilised"], t("c_planned"): res["planned"],
-            t("c_mobilised_year"): res["mobilised_per_year"], t("c_planned_year"): res["planned_per_year"],
-            t("c_ratio"): res["ratio"],
+            t("c_source"): f["label"],
+            t("c_mobilised"): f["mobilised"], t("c_planned"): f["planned"],
+            t("c_mobilised_year"): f["mobilised_per_year"], t("c_planned_year"): f["planned_per_year"],
+            pace_col: f["planned_per_pace_year"],
+            t("c_ratio"): ["—" if pd.isna(v) else n(v, lang, 2) for v in f["ratio"]],
+            t("c_comparable"): [t("yes") if c else t("no") for c in f["comparable"]],
+            t("c_note"): f["note"],
         })
-        decimals = {c: 1 for c in shown.columns[1:]}
-        decimals[t("c_ratio")] = 2
+        decimals = {c: 1 for c in shown.columns[1:6]}
+        chart_rows = f[f["level"] == "group"]
+        chart_rows = chart_rows[chart_rows["source"] != "total"]
+        long = pd.concat([
+            pd.DataFrame({"label": chart_rows["label"], "series": t("s_mobilised"), "value": chart_rows["mobilised_per_year"]}),
+            pd.DataFrame({"label": chart_rows["label"], "series": t("s_planned"), "value": chart_rows["planned_per_year"]}),
+        ])
         return self.section(
             "s_resources",
             None if self.province else report.note(self.t("province_level")),
-            report.paragraph(t("p_resources", plan=n(total["planned"], lang, 1), ratio=n(total["ratio"], lang, 2),
-                               credit=n(credit["2021-2025"], lang, 1), credit_before=n(credit["2017-2021"], lang, 1))),
+            report.paragraph(t("p_funding_like", plan=n(groups.at["total", "planned"], lang, 1),
+                               ratio=n(groups.at["total", "ratio"], lang, 2),
+                               state=n(groups.at["state_budget", "ratio"], lang, 2),
+                               non=n(groups.at["non_budget", "ratio"], lang, 2))),
+            report.note(gap.funding_overlap_note(lang)),
             report.figure(charts.grouped_bar(long, category="label", series="series", value="value",
                                              title=t("ch_resources"), unit=t("u_billion_year"),
                                              source=source_line(ids, lang), lang=lang, decimals=1), lang=lang),
@@ -305,7 +497,50 @@ class GapReport(Page):
         if self.province:
             parts.append(report.table(self.district_table(frame), lang=lang, source=self.commune_source(),
                                       number_format={t("c_average"): 2}))
-        return self.section("s_communes", *parts)
+        return self.section("s_communes", *parts, *self.district_targets().parts, *self.recognition().parts)
+
+    def recognition(self) -> Group:
+        """Recognised communes not maintaining every criterion, per district (from commune data)."""
+        t, lang = self.t, self.lang
+        counts = gap.recognised_not_maintaining(self.communes_frame)
+        shown = pd.DataFrame({
+            t("c_district"): counts["district_name"],
+            t("c_criteria_set"): [i18n.text(gap.LABELS, f"set_{c}", lang) for c in counts["criteria_set"]],
+            t("c_recognised"): counts["recognised"].astype(int),
+            t("c_not_maintaining"): counts["not_maintaining"].astype(int),
+        })
+        text = t("p_recognition", unit=self.unit_name, n=i18n.number(int(counts["recognised"].sum()), lang, 0),
+                 k=i18n.number(int(counts["not_maintaining"].sum()), lang, 0))
+        text = f"{text} ({t('synthetic_short')})" if self.synthetic else text
+        return Group(report.heading(t("s_recognition"), 3), report.paragraph(text),
+                     report.table(shown, lang=lang, source=self.commune_source()))
+
+    def district_targets(self) -> Group:
+        """The unit's own 2025 target (footnote 1) and what it implies; the province page lists the three."""
+        t, lang, n = self.t, self.lang, i18n.number
+        units = list(gap.facts.district_targets()["district_code"]) if self.province else [self.unit]
+        done = lineage.district_completions(lang).set_index("district_code")
+        parts = [report.heading(t("s_district_target"), 3)]
+        for unit in units:
+            target = gap.district_target(unit, self.all_communes, lang)
+            name = gap.reference.unit_name(unit, lang)
+            if target is None:
+                parts.append(report.paragraph(t("p_no_district_target", unit=name)))
+                continue
+            data = ""
+            if target["more"] is not None:
+                data = t("p_district_target_data", year=target["from_year"],
+                         set_label=i18n.text(gap.LABELS, f"set_{target['criteria_set']}", lang),
+                         standard=n(target["standard"], lang, 0), more=n(target["more"], lang, 0),
+                         pace=n(target["pace"], lang, 2))
+                data = self.commune_note(data) if self.synthetic else data
+            parts.append(report.paragraph(t("p_district_target", unit=name, target=target["target_label"],
+                                            n=n(target["communes"], lang, 0), years=target["years_new_set"],
+                                            pace=n(target["pace_new_set"], lang, 2), data=data)))
+            if unit in done.index:  # a public source says the unit has already done it
+                parts.append(report.note(t("p_district_done", unit=name, status=done.at[unit, "status"],
+                                           title=done.at[unit, "source_title"])))
+        return Group(*parts)
 
     def district_table(self, frame: pd.DataFrame) -> pd.DataFrame:
         t, rows = self.t, []
@@ -367,6 +602,55 @@ class GapReport(Page):
 
 
 
+    def context_ids(self) -> list[str]:
+        ids = ["cb_2022_standard_new_set", "cb_2022_average_new_set", "cb_2022_best_new_set", "cb_2018_recognised",
+               "cb_2018_share_of_pm_goal", "cb_units_before_mergers", "cb_units_after_mergers"]
+        return ids + [cid for _, cid in gap.NATIONAL]
+
+    def sources(self) -> Group:
+        return Group(*super().sources().parts, *context_sources(self.context_ids(), self.lang).parts,
+                     *recognition_sources(self.lang).parts)
+
+
+def _label(key: str, lang: str, **values) -> str:
+    """A word of this module, or of the shared page catalogue (for the helpers the evaluation report uses too)."""
+    return i18n.text(LABELS if key in LABELS else page.LABELS, key, lang, **values)
+
+
+def context_sources(ids: list[str], lang: str) -> Group:
+    """The context facts a page uses, apart from the report's figures: value, as of, page, address, quote."""
+    rows = context.sources_table(ids)
+    t = lambda key: _label(key, lang)  # noqa: E731
+    shown = pd.DataFrame({
+        t("c_indicator"): rows["id"], t("c_value"): rows["value"], t("c_as_of"): rows["as_of"],
+        t("c_title"): rows["source_title"], t("c_url"): rows["source_url"], t("c_quote"): rows["quote"],
+    })
+    return Group(report.heading(t("s_context_sources"), 3), report.paragraph(t("p_context_sources")),
+                 report.table(shown, lang=lang, number_format={t("c_value"): 2}))
+
+
+def recognition_sources(lang: str) -> Group:
+    t = lambda key: _label(key, lang)  # noqa: E731
+    reg = lineage.register(lang).drop_duplicates("source_url")
+    shown = pd.DataFrame({t("c_title"): reg["source_title"], t("c_url"): reg["source_url"], t("c_quote"): reg["quote"]})
+    return Group(report.table(shown, lang=lang))
+
+
+def national_group(lang: str) -> Group:
+    """Cao Bằng beside the country (share of communes at the standard), each figure with its origin."""
+    t = lambda key: _label(key, lang)  # noqa: E731
+    nat = gap.national_context(lang)
+    shown = pd.DataFrame({t("c_indicator"): nat["label"], t("c_share"): nat["share"],
+                          t("c_origin"): [t(f"o_{o}") for o in nat["origin"]]})
+    report_ids = _ids(nat.loc[nat["origin"] == "report", "id"])
+    return Group(report.heading(t("s_national"), 3),
+                 report.table(shown, lang=lang, source=f"{source_line(report_ids, lang)}; {t('o_context')}",
+                              number_format={t("c_share"): 1}))
+
+
 def _ids(sources: pd.Series) -> list[str]:
-    """Fact ids from comma-separated source columns, in a stable order (commune-data sources left out)."""
-    return sorted({i.strip() for text in sources for i in str(text).split(",") if i.strip() and ":" not in i})
+    """Report fact ids from comma-separated source columns, in a stable order (commune-data sources and context
+    facts left out: they are cited apart)."""
+    known = set(gap.facts.load()["id"])
+    return sorted({i.strip() for text in sources for i in str(text).split(",")
+                   if i.strip() and ":" not in i and i.strip() in known})

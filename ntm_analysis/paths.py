@@ -12,6 +12,8 @@ DATA = ROOT / "data"
 RAW = DATA / "raw"
 REFERENCE = DATA / "reference"
 FACTS = DATA / "facts"
+#: Cited public facts beyond the report (a second source, shown apart from the report's figures).
+CONTEXT = DATA / "context"
 COMMUNES = DATA / "communes"
 NOTEBOOKS = ROOT / "notebooks"
 OUTPUTS = ROOT / "outputs"
@@ -22,7 +24,15 @@ REPORT_ORIGIN = RAW / "cao_bang_ntm_report_2017_2021.origin.json"
 FACTS_CSV = FACTS / "report_figures.csv"
 #: Numbers in the report that are not figures (dates, document numbers …), as named rules.
 NOT_FIGURES_CSV = FACTS / "not_figures.csv"
+#: The district-level targets of the report's footnote 1, each with its verbatim quote.
+DISTRICT_TARGETS_CSV = FACTS / "district_targets.csv"
+CONTEXT_SERIES = CONTEXT / "ntm_series.csv"
+CONTEXT_RECOGNITIONS = CONTEXT / "cao_bang_recognitions.csv"
+CONTEXT_MERGERS = CONTEXT / "cao_bang_merger_evidence.csv"
+CONTEXT_ORIGIN = CONTEXT / "origin.json"
 CRITERIA_CSV = REFERENCE / "ntm_criteria_2016_2020.csv"
+#: The criteria sets by id: 2016–2020 (QĐ 1980/QĐ-TTg) and 2021–2025 (QĐ 318/QĐ-TTg).
+CRITERIA_SETS = {"2016_2020": CRITERIA_CSV, "2021_2025": REFERENCE / "ntm_criteria_2021_2025.csv"}
 UNITS_CSV = REFERENCE / "cao_bang_admin_units_2021.csv"
 REFERENCE_ORIGIN = REFERENCE / "origin.json"
 DEMO_COMMUNES = COMMUNES / "demo_communes_2021_SYNTHETIC.csv"

@@ -1,14 +1,22 @@
-"""Progress towards a target: the Open SDG / Statistics Canada method, as pure maths.
+"""Progress towards a target, as pure maths: Open SDG's measure as published (`open_sdg`) and the adapted
+method the gap report uses for capped counts (`assess`).
 
-For an indicator with a baseline, a target and (when known) an earlier observation:
+`open_sdg` follows Open SDG (docs/progress-methodology.md; sdg-build sdg/ProgressMeasure.py): compound annual
+growth from the base year, R = observed / required CAGR, zero replaced by 0.001, its category names and thresholds.
+
+`assess` is the *adapted* method ("adapted (linear)" by default; compound on request), for an indicator with a
+baseline, a target and (when known) an earlier observation:
 
 - required pace per year from the baseline to the target, and observed pace from the earlier point to the baseline,
   both linear ((b − a) / years, the default for counts) or compound ((b / a)^(1/years) − 1);
-- R = observed pace / required pace, read as: achieved (target already met), on track (R ≥ 0.95),
-  acceleration needed (0.6 ≤ R < 0.95), limited progress (0 ≤ R < 0.6), deterioration (R < 0),
-  unable to assess (no baseline, or fewer than two observations);
+- R = observed pace / required pace, with Open SDG's thresholds: achieved (target already met), on track
+  (R ≥ 0.95), acceleration needed (0.6 ≤ R < 0.95), limited progress (0 ≤ R < 0.6), deterioration (R < 0),
+  unable to assess (no baseline, or fewer than two observations); AS_OPEN_SDG maps them to Open SDG's names;
 - the gap still to close, the share of the plan period elapsed, the acceleration factor (required / observed pace)
   and the year the target is reached if the observed pace continues.
+
+Why adapted: a count of standard communes is capped and starts small, so compound growth from a small base rates
+it 'on track' while the communes added a year fall far short (LABELS["adapted_reason"]).
 
 Years are calendar years and values are end-of-year values: a plan period 2021–2025 with a baseline at the end of
 2021 has 1 of its 5 years elapsed and 4 to go.
@@ -143,3 +151,114 @@ def reach_year(*, baseline: float, baseline_year: int, target: float, pace: floa
             return None
         years = (target - baseline) / pace
     return baseline_year + math.ceil(round(years, 9))  # round: 11.000000001 years is 11
+
+
+# ------------------------------------------------------------------------------------ Open SDG, as published
+#
+# Open SDG's progress measure (Statistics Canada's method; open-sdg docs/progress-methodology.md, sdg-build
+# sdg/ProgressMeasure.py): compound annual growth from the *base year* to the latest year, against the compound
+# growth the target needs from the base year to the target year, R = CAGR_observed / CAGR_required. Zero base or
+# target values are replaced by 0.001 (the methodology page; sdg-build's code replaces the target only). Without a
+# target, the observed CAGR (sign flipped when less is better) is rated against fixed growth thresholds. The base
+# year defaults to 2015; when it is missing from the data, the first later year with data is used.
+
+OPEN_SDG = "open_sdg"
+ADAPTED_LINEAR = "adapted_linear"
+ZERO_REPLACEMENT = 0.001
+#: Thresholds as published: on R with a target, on the observed CAGR without one.
+OPEN_SDG_THRESHOLDS = {"target": {"high": 0.95, "med": 0.6, "low": 0.0},
+                       "no_target": {"high": 0.015, "med": 0.005, "low": 0.0}}
+OPEN_SDG_CATEGORIES = ("target_achieved", "on_track", "progress_needs_acceleration", "limited_progress",
+                       "deterioration", "unable_to_assess")
+#: The adapted (linear) method's categories under Open SDG's names.
+AS_OPEN_SDG = {"achieved": "target_achieved", "on_track": "on_track", "acceleration": "progress_needs_acceleration",
+               "limited": "limited_progress", "deterioration": "deterioration", "unable": "unable_to_assess"}
+
+LABELS.update({
+    "target_achieved": {"vi": "Đã đạt mục tiêu", "en": "Target achieved"},
+    "progress_needs_acceleration": {"vi": "Có tiến bộ nhưng cần đẩy nhanh",
+                                    "en": "Progress made but acceleration needed"},
+    "limited_progress": {"vi": "Tiến bộ hạn chế", "en": "Limited progress"},
+    "unable_to_assess": {"vi": "Chưa đánh giá được", "en": "Unable to assess"},
+    OPEN_SDG: {"vi": "Open SDG (như công bố: tăng trưởng kép từ năm gốc)",
+               "en": "Open SDG (as published: compound growth from the base year)"},
+    ADAPTED_LINEAR: {"vi": "điều chỉnh (tuyến tính)", "en": "adapted (linear)"},
+    "adapted_reason": {
+        "vi": "Điều chỉnh vì số xã đạt chuẩn là số đếm có trần (không vượt tổng số xã) và xuất phát rất thấp: tăng "
+              "trưởng kép từ một mốc nhỏ cho tỷ lệ tăng rất cao nên phương pháp công bố xếp «đúng tiến độ» dù số xã "
+              "tăng thêm mỗi năm thấp hơn nhiều so với mức cần. Phương pháp điều chỉnh so sánh số xã tăng thêm mỗi "
+              "năm đã đạt với số xã cần tăng mỗi năm từ mốc hiện trạng; ngưỡng và tên nhóm giữ như Open SDG.",
+        "en": "Adapted because the count of standard communes is capped (it cannot exceed the number of communes) "
+              "and starts very small: compound growth from a small base gives a very high rate, so the published "
+              "method rates it 'on track' although the communes added each year are far fewer than needed. The "
+              "adaptation compares communes added a year with communes needed a year from the current value; "
+              "thresholds and category names stay Open SDG's.",
+    },
+    "zero_replaced": {"vi": "giá trị 0 được thay bằng 0,001 (theo phương pháp)",
+                      "en": "a zero value replaced by 0.001 (as the method prescribes)"},
+})
+
+
+@dataclass(frozen=True)
+class OpenSdgResult:
+    """Open SDG's measure: `status` (OPEN_SDG_CATEGORIES), R (with a target) or the signed observed CAGR (without),
+    the growth rates, and the years used."""
+
+    status: str
+    value: float | None
+    cagr_observed: float | None
+    cagr_required: float | None
+    base_year: int | None
+    current_year: int | None
+    replaced_zero: tuple[str, ...] = ()
+
+
+def cagr(current: float, base: float, current_year: float, base_year: float) -> float:
+    """Compound annual growth rate from the base year to the current year."""
+    return (current / base) ** (1 / (current_year - base_year)) - 1
+
+
+def open_sdg(values: dict[int, float], *, target: float | None = None, target_year: int = 2030,
+             base_year: int = 2015, direction: int = -1, thresholds: dict[str, float] | None = None) -> OpenSdgResult:
+    """Open SDG's progress status for a series {year: value}, as published. `direction` +1 when more is better,
+    −1 when less is better (Open SDG's default is 'negative'). `thresholds` overrides the published ones."""
+    if direction not in (1, -1):
+        raise ValueError("direction must be +1 (more is better) or -1 (less is better)")
+    data = {int(y): float(v) for y, v in values.items() if v is not None and v == v}
+    if not data:
+        return OpenSdgResult("unable_to_assess", None, None, None, None, None)
+    current_year = max(data)
+    if base_year not in data:
+        if base_year > current_year:
+            return OpenSdgResult("unable_to_assess", None, None, None, None, current_year)
+        base_year = min(y for y in data if y > base_year)
+    if current_year - base_year < 1:
+        return OpenSdgResult("unable_to_assess", None, None, None, base_year, current_year)
+    current, base = data[current_year], data[base_year]
+    replaced = []
+    if base == 0:
+        base, replaced = ZERO_REPLACEMENT, ["base"]
+    if target is not None and target == 0:
+        target, replaced = ZERO_REPLACEMENT, [*replaced, "target"]
+    if target is None:
+        limits = thresholds or OPEN_SDG_THRESHOLDS["no_target"]
+        observed = cagr(current, base, current_year, base_year)
+        signed = observed if direction == 1 else -observed
+        return OpenSdgResult(_status(signed, limits), signed, observed, None, base_year, current_year, tuple(replaced))
+    limits = thresholds or OPEN_SDG_THRESHOLDS["target"]
+    if (direction == -1 and current <= target) or (direction == 1 and current >= target):
+        return OpenSdgResult("target_achieved", None, None, None, base_year, current_year, tuple(replaced))
+    observed = cagr(current, base, current_year, base_year)
+    required = cagr(target, base, target_year, base_year)
+    ratio = observed / required
+    return OpenSdgResult(_status(ratio, limits), ratio, observed, required, base_year, current_year, tuple(replaced))
+
+
+def _status(value: float, limits: dict[str, float]) -> str:
+    if value >= limits["high"]:
+        return "on_track"
+    if value >= limits["med"]:
+        return "progress_needs_acceleration"
+    if value >= limits["low"]:
+        return "limited_progress"
+    return "deterioration"

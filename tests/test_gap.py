@@ -58,17 +58,14 @@ def test_targets_cover_every_indicator(targets):
 def test_standard_communes_against_the_report(targets):
     row = targets.loc["standard_communes"]
     assert row["baseline"] == facts.get("attainment_2021_standard").value == 17
-    assert row["earlier"] == 17 - 15 and row["earlier_year"] == 2016  # derived: 15 new standard in 2017–2021
+    # The end-2016 point once derived as 17 − 15 = 2 is dropped (it ignores communes lost in the mergers).
+    assert pd.isna(row["earlier"]) and pd.isna(row["pace_achieved"])
     assert row["target"] == facts.get("target_2025_standard").value == 50
     assert row["gap"] == 33
     assert row["pace_needed"] == pytest.approx(33 / 4)  # 8.25 communes a year, 2022–2025
-    assert row["pace_achieved"] == pytest.approx(15 / 5)  # 3 a year, 2017–2021
-    assert row["ratio"] == pytest.approx(3 / 8.25)
-    assert row["acceleration"] == pytest.approx(2.75)
-    assert row["reach_year"] == 2032
-    assert row["category"] == "limited" and row["category_label"] == "Tiến bộ hạn chế"
-    assert row["source"] == "target_2025_standard, attainment_2021_standard, attainment_2021_new_standard"
-    assert "suy ra" in row["note"]
+    assert row["category"] == "unable"
+    assert row["source"] == "target_2025_standard, attainment_2021_standard"
+    assert "17 − 15 = 2" in row["note"] and "ít nhất là 5" in row["note"]
 
 
 def test_average_and_below_15_against_the_report(targets):
@@ -108,8 +105,8 @@ def test_income_shows_the_required_compound_rate(targets):
 def test_targets_in_english():
     en = gap.province_targets("en").set_index("indicator")
     assert en.at["standard_communes", "label"] == "Communes meeting the NTM standard"
-    assert en.at["standard_communes", "unit"] == "communes"
-    assert en.at["standard_communes", "category_label"] == "Limited progress"
+    assert en.at["standard_communes", "category_label"] == "Unable to assess"
+    assert "at least 3, so the end-2016 count is at least 5" in en.at["standard_communes", "note"]
     assert en.at["income", "pace_unit"] == "% per year" and "8.45%" in en.at["income", "note"]
     with pytest.raises(ValueError):
         gap.province_targets("fr")
@@ -301,3 +298,146 @@ def test_trajectory(small, targets):
     assert average["value"].iloc[-1] == pytest.approx(16.44)
     assert average["value"].iloc[0] == pytest.approx((18 + 18 + 14 + 10 + 7) / 5)
     assert set(table["series_label"]) == {"Observed", "Path to target"}
+
+
+# ------------------------------------------------------------------------------ the gap on each criteria set
+
+def test_gap_on_both_criteria_sets_worked():
+    g = gap.criteria_set_gap("vi").set_index(["baseline", "indicator"])
+    old, new = g.loc[("base_2021_old", "standard_communes")], g.loc[("base_2022_new", "standard_communes")]
+    # Report, end-2021, 2016–2020 set: 50 − 17 = 33 communes over 2022–2025 (4 years) = 8,25 a year.
+    assert (old["criteria_set"], old["start_year"], old["start"], old["gap"], old["years"]) == \
+        ("2016_2020", 2021, 17, 33, 4)
+    assert old["pace_needed"] == pytest.approx(8.25) and not old["read"]
+    # Context, 2022, 2021–2025 set: 50 − 0 = 50 communes over 2023–2025 (3 years) = 16,67 a year.
+    assert (new["criteria_set"], new["start_year"], new["start"], new["gap"], new["years"]) == \
+        ("2021_2025", 2022, 0, 50, 3)
+    assert new["pace_needed"] == pytest.approx(50 / 3) and new["read"]
+    avg_old, avg_new = g.loc[("base_2021_old", "average_criteria")], g.loc[("base_2022_new", "average_criteria")]
+    assert avg_old["gap"] == pytest.approx(16.44 - 11.63) and avg_old["pace_needed"] == pytest.approx(1.2025)
+    assert avg_new["gap"] == pytest.approx(16.44 - 9.19) and avg_new["pace_needed"] == pytest.approx(7.25 / 3)
+    assert (g["target_criteria_set"] == "2021_2025").all()
+    assert g["window"].tolist()[2] == "cuối 2022 → cuối 2025 (3 năm)"
+    assert "QĐ 318/QĐ-TTg" in g["criteria_set_label"].iloc[2]
+
+
+def test_criteria_set_by_column_or_year():
+    frame = pd.DataFrame({"year": [2021, 2022, 2021, 2023], "criteria_set": ["", None, "2021_2025", "2016_2020"]})
+    assert gap.criteria_set_of(frame).tolist() == ["2016_2020", "2021_2025", "2021_2025", "2016_2020"]
+    assert gap.criteria_set_of(frame.drop(columns="criteria_set")).tolist() == \
+        ["2016_2020", "2021_2025", "2016_2020", "2021_2025"]
+
+
+def test_pace_by_window_respects_the_mergers():
+    w = gap.pace_windows("en").set_index("window")
+    # before the mergers: 15 (end-2018, context) → 20 (2019, report) = +5 a year
+    assert (w.at["w_before", "start"], w.at["w_before", "end"], w.at["w_before", "pace"]) == (15, 20, 5)
+    assert w.at["w_before", "origin"] == "public source (context) → report"
+    # after: 20 (2019) → 17 (2021) = −1,5 a year
+    assert (w.at["w_after", "start"], w.at["w_after", "end"], w.at["w_after", "pace"]) == (20, 17, -1.5)
+    assert w.at["w_needed_old", "pace"] == pytest.approx(8.25)
+    assert w.at["w_needed_new", "pace"] == pytest.approx(50 / 3)
+    assert w["criteria_set"].tolist() == ["2016_2020", "2016_2020", "2016_2020", "2021_2025"]
+
+
+def test_methods_compared_where_they_disagree():
+    m = gap.methods_compared("en").set_index(["series", "method"])
+    cited_pub, cited_lin = m.loc[("series_cited", "open_sdg")], m.loc[("series_cited", "adapted_linear")]
+    # Open SDG on the cited series: base 2018 (15) → 2021 (17): CAGR 4,26 %; needed (50/15)^(1/7) − 1 = 18,77 %.
+    assert cited_pub["observed"] == pytest.approx((17 / 15) ** (1 / 3) - 1)
+    assert cited_pub["required"] == pytest.approx((50 / 15) ** (1 / 7) - 1)
+    assert cited_pub["ratio"] == pytest.approx(0.2270, abs=1e-4) and cited_pub["category"] == "limited_progress"
+    # adapted (linear): (17 − 15) / 3 = 0,667 a year against 33 / 4 = 8,25 → R 0,081
+    assert cited_lin["ratio"] == pytest.approx((2 / 3) / 8.25) and cited_lin["category"] == "limited_progress"
+    # the former derived series: published R 1,24 on track, linear R 0,36 limited — they disagree
+    d_pub, d_lin = m.loc[("series_derived", "open_sdg")], m.loc[("series_derived", "adapted_linear")]
+    assert d_pub["ratio"] == pytest.approx(1.2424, abs=1e-4) and d_pub["category"] == "on_track"
+    assert d_lin["ratio"] == pytest.approx(3 / 8.25) and d_lin["category"] == "limited_progress"
+    assert not d_pub["agree"] and d_pub["agree_label"] == "DIFFERENT CATEGORY"
+    assert m.loc[("series_new_set", "open_sdg"), "category"] == "unable_to_assess"
+    assert m.loc[("series_cited", "open_sdg"), "category_label"] == "Limited progress"
+    assert m.loc[("series_cited", "adapted_linear"), "method_label"] == "adapted (linear)"
+
+
+def test_funding_like_with_like_worked():
+    f = gap.funding_like_with_like("en").set_index("source")
+    # state budget 2017–2021 = 2.397,3 + 314,7 + 65,15 = 2.777,15 tỷ; plan = 6.358,494 tỷ; ratio 2,29
+    assert f.at["state_budget", "mobilised"] == pytest.approx(2777.15)
+    assert f.at["state_budget", "planned"] == pytest.approx(6358.494)
+    assert f.at["state_budget", "ratio"] == pytest.approx(6358.494 / 2777.15)
+    # non-budget = 8.098,32 + 175 + 81,75 = 8.355,07 tỷ; plan 20.376 tỷ
+    assert f.at["non_budget", "mobilised"] == pytest.approx(8355.07)
+    assert f.at["non_budget", "planned"] == pytest.approx(20376)
+    assert f.at["state_budget", "mobilised"] + f.at["non_budget", "mobilised"] == pytest.approx(11132.22)
+    # per year: five years each period; over the pace's four years (2022–2025) for the plan
+    assert f.at["total", "mobilised_per_year"] == pytest.approx(11132.3 / 5)
+    assert f.at["total", "planned_per_pace_year"] == pytest.approx(26734.494 / 4)
+    # no ratio across a category whose meaning changed; credit described as what it is
+    assert math.isnan(f.at["integrated", "ratio"]) and not f.at["integrated", "comparable"]
+    assert "mostly central money of other national target programmes" in f.at["integrated", "note"]
+    assert math.isnan(f.at["enterprise_other", "ratio"])
+    assert "bank lending in the area" in f.at["credit", "note"] and "neither controls" in f.at["credit", "note"]
+    assert "2021 sits in both periods" in gap.funding_overlap_note("en")
+
+
+def test_recognised_not_maintaining_counts_per_district():
+    """A commune recognised as standard that no longer meets all 19 criteria is data and a finding (the source
+    describes criterion 1 unmet after the mergers). The frame is built directly, as the reader will pass it."""
+    frame = pd.DataFrame({
+        "commune_code": ["01693", "01696", "01699", "01417"],
+        "district_code": ["040", "051", "051", "045"], "district_name": ["TP", "Hoà An", "Hoà An", "Hà Quảng"],
+        "year": [2021, 2021, 2021, 2022], "level": ["dat_chuan", "nang_cao", "chua_dat", "dat_chuan"],
+        "criteria_met": [18, 19, 16, 17],
+    })
+    out = gap.recognised_not_maintaining(frame)
+    # latest year only (2022): the 2021 rows drop out
+    assert out[["district_code", "criteria_set", "recognised", "not_maintaining"]].values.tolist() == \
+        [["045", "2021_2025", 1, 1]]
+    only_2021 = gap.recognised_not_maintaining(frame[frame["year"] == 2021]).set_index("district_code")
+    assert only_2021.at["040", "recognised"] == 1 and only_2021.at["040", "not_maintaining"] == 1
+    assert only_2021.at["051", "recognised"] == 1 and only_2021.at["051", "not_maintaining"] == 0
+    with_set = frame.assign(criteria_set=["2021_2025", "", "", ""])[frame["year"] == 2021]
+    assert gap.recognised_not_maintaining(with_set).set_index("district_code").at["040", "criteria_set"] == \
+        "2021_2025"
+
+
+def test_district_targets_from_footnote_1():
+    frame = _frame([("01693", 2021, [], "dat_chuan")])
+    hoa_an = gap.district_target("051", None, "en")
+    assert hoa_an["target"] == "dat_chuan" and hoa_an["communes"] == 14 and hoa_an["more"] is None
+    assert hoa_an["more_new_set"] == 14 and hoa_an["pace_new_set"] == pytest.approx(14 / 3)
+    city = gap.district_target("040", frame, "vi")
+    # Thành phố Cao Bằng: 3 communes (xã), 1 standard in the data → 2 more over 2022–2025 = 0,5 a year
+    assert (city["communes"], city["standard"], city["more"], city["years"]) == (3, 1, 2, 4)
+    assert city["pace"] == pytest.approx(0.5)
+    assert city["target_label"] == "hoàn thành nhiệm vụ xây dựng nông thôn mới"
+    assert gap.district_target("049", None)["communes"] == 16
+    assert gap.district_target("042", frame) is None  # Bảo Lâm: the report sets none
+
+
+def test_national_context_beside_cao_bang():
+    n = gap.national_context("en").set_index("key")
+    assert n.at["nat_2021", "share"] == pytest.approx(68.2) and n.at["nat_2021", "origin"] == "context"
+    assert n.at["nat_target", "share"] == 80 and n.at["nat_2025_06", "share"] == pytest.approx(79.3)
+    assert n.at["cb_2021", "share"] == pytest.approx(100 * 17 / 139) and n.at["cb_2021", "origin"] == "report"
+    assert n.at["cb_target", "share"] == 36 and n.at["cb_2022_new", "share"] == 0
+
+
+def test_criterion_labels_follow_the_set_in_force():
+    assert gap.criterion_label(3, "vi") == "TC03 Thủy lợi"
+    assert gap.criterion_label(3, "vi", "2021_2025") == "TC03 Thủy lợi và phòng, chống thiên tai"
+    assert gap.criterion_label(11, "en", "2021_2025") == "C11 Multidimensional poverty"
+    old = _frame([("01693", 2021, [3], "chua_dat")])
+    new = old.assign(year=2022)
+    assert gap.unmet_by_criterion(old, "vi").set_index("criterion").at[3, "label"] == "TC03 Thủy lợi"
+    by_new = gap.unmet_by_criterion(new, "vi").set_index("criterion")
+    assert by_new.at[3, "label"] == "TC03 Thủy lợi và phòng, chống thiên tai" and by_new.at[3, "criteria_set"] == "2021_2025"
+    assert "TC03 Thủy lợi và phòng, chống thiên tai" in gap.nearest(new, lang="vi")["missing_criteria"].iloc[0]
+    assert set(gap.heatmap_data(new.assign(criteria_set="2016_2020"), "vi")["criterion_label"]) >= {"TC03 Thủy lợi"}
+
+
+def test_every_target_row_names_its_criteria_set_and_window(targets):
+    assert targets.at["standard_communes", "baseline_criteria_set"] == "2016_2020"
+    assert targets.at["average_criteria", "window"] == "cuối 2021 → cuối 2025 (4 năm)"
+    assert targets.at["income", "baseline_criteria_set"] == ""  # an income index rests on no criteria set
+    assert targets.at["advanced_communes", "window"] == ""  # no baseline in the report

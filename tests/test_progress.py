@@ -184,3 +184,70 @@ def test_labels_in_both_languages():
     for key in (*progress.CATEGORIES, "no_baseline", "no_earlier", "compound_fallback", "never"):
         assert progress.LABELS[key]["vi"] and progress.LABELS[key]["en"]
         assert progress.LABELS[key]["vi"] != progress.LABELS[key]["en"]
+
+
+# ---------------------------------------------------------------------------------- Open SDG, as published
+
+import json  # noqa: E402
+
+from ntm_analysis import paths as _paths  # noqa: E402
+
+FIXTURE = json.loads((_paths.ROOT / "tests" / "fixtures" / "open_sdg_progress_cases.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"], ids=lambda c: json.dumps(c["options"]) or "defaults")
+def test_open_sdg_matches_sdg_build_on_its_progress_assets(case):
+    """sdg-build's own progress-calculation assets (total line 2020: 100, 2021: 120) under several configs: our
+    function gives the status their code gave (None there = unable to assess here)."""
+    values = {int(y): v for y, v in FIXTURE["total_line"].items()}
+    o = case["options"]
+    result = progress.open_sdg(values, target=o.get("target"), target_year=o.get("target_year", 2030),
+                               base_year=o.get("base_year", 2015),
+                               direction=1 if o.get("direction", "negative") == "positive" else -1,
+                               thresholds=o.get("progress_thresholds"))
+    assert result.status == (case["expected"] or "unable_to_assess")
+
+
+def test_open_sdg_defaults_on_the_asset_worked():
+    # Base year 2015 is not in the data: 2020 is used. CAGR = 120/100 − 1 = 20 %; 'negative' by default → −0,2.
+    r = progress.open_sdg({2020: 100, 2021: 120})
+    assert (r.base_year, r.current_year) == (2020, 2021)
+    assert r.cagr_observed == pytest.approx(0.2)
+    assert r.value == pytest.approx(-0.2)
+    assert r.status == "deterioration"
+
+
+def test_open_sdg_standard_communes_worked():
+    """Standard communes 2 (end-2016, derived) → 17 (2021), target 50 in 2025: CAGR observed = 8,5^(1/5) − 1 =
+    53,42 %, required = 25^(1/9) − 1 = 42,997 %, R = 1,2424: 'on track' as published (sdg-build agrees)."""
+    case = FIXTURE["cao_bang_standard_communes"]
+    r = progress.open_sdg({2016: 2, 2021: 17}, target=50, target_year=2025, base_year=2016, direction=1)
+    assert r.cagr_observed == pytest.approx(8.5 ** 0.2 - 1) and r.cagr_observed == pytest.approx(0.53421, abs=1e-5)
+    assert r.cagr_required == pytest.approx(25 ** (1 / 9) - 1) and r.cagr_required == pytest.approx(0.42997, abs=1e-5)
+    assert r.value == pytest.approx(1.2424, abs=1e-4)
+    assert r.status == case["expected"] == "on_track"
+
+
+def test_open_sdg_replaces_zero_base_and_target():
+    # Base 0 → 0,001: CAGR from 0,001 to 17 over 3 years; target 0 (less is better) → 0,001.
+    up = progress.open_sdg({2019: 0, 2022: 17}, target=50, target_year=2025, base_year=2019, direction=1)
+    assert up.replaced_zero == ("base",)
+    assert up.cagr_observed == pytest.approx((17 / 0.001) ** (1 / 3) - 1)
+    down = progress.open_sdg({2020: 10, 2022: 5}, target=0, target_year=2025, base_year=2020, direction=-1)
+    assert down.replaced_zero == ("target",)
+    assert down.cagr_required == pytest.approx((0.001 / 10) ** (1 / 5) - 1)
+    assert down.status == "limited_progress"  # R = (0,5^(1/2) − 1) / (0,0001^(1/5) − 1) = 0,2929 / 0,8415 = 0,348
+    assert down.value == pytest.approx(0.348, abs=1e-3)
+
+
+def test_open_sdg_unable_to_assess():
+    assert progress.open_sdg({}).status == "unable_to_assess"
+    assert progress.open_sdg({2021: 17}, base_year=2021, target=50).status == "unable_to_assess"
+    assert progress.open_sdg({2020: 5}, base_year=2022, target=50).status == "unable_to_assess"
+
+
+def test_open_sdg_category_labels_in_both_languages():
+    assert progress.LABELS["progress_needs_acceleration"]["en"] == "Progress made but acceleration needed"
+    for key in (*progress.OPEN_SDG_CATEGORIES, progress.OPEN_SDG, progress.ADAPTED_LINEAR, "adapted_reason"):
+        assert progress.LABELS[key]["vi"] and progress.LABELS[key]["en"]
+    assert progress.LABELS[progress.ADAPTED_LINEAR]["en"] == "adapted (linear)"
