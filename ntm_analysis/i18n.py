@@ -45,9 +45,13 @@ LANGS = tuple(languages())
 LOCALES = {lang: meta["locale"] for lang, meta in languages().items()}
 
 
+class LanguageError(ConfigError, ValueError):
+    """A language with no catalogue folder (also a ValueError, for callers that validate arguments)."""
+
+
 def check_lang(lang: str) -> str:
     if lang not in languages():
-        raise ConfigError(f"unknown language {lang!r}: expected one of {', '.join(languages())}")
+        raise LanguageError(f"unknown language {lang!r}: expected one of {', '.join(languages())}")
     return lang
 
 

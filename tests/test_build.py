@@ -19,6 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
+from ntm_analysis.errors import NtmError
 from ntm_analysis import build, paths, reference, report
 from ntm_analysis.cli import main
 from ntm_analysis.errors import BuildError, ConfigError, DataError, UnitError
@@ -56,7 +57,7 @@ def test_report_filename_only_from_valid_codes():
             build.report_filename(bad, "gap", "vi")
     with pytest.raises(ConfigError):
         build.report_filename("04", "../gap", "vi")
-    with pytest.raises(ValueError):
+    with pytest.raises(NtmError):
         build.report_filename("04", "gap", "../fr")
 
 

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 
+from ntm_analysis.errors import NtmError
 from ntm_analysis import charts, i18n, report
 
 SOURCE = {"vi": "Nguồn: Báo cáo Sở NN&PTNT Cao Bằng 20/07/2022, mục I.8",
@@ -158,7 +159,7 @@ def test_missing_column_and_empty_frame_are_clear_errors():
         charts.bar(funding(), category="label", value="amount_x", title="t", unit=None, source="s", lang="vi")
     with pytest.raises(ValueError, match="no rows"):
         charts.bar(funding().iloc[:0], category="label", value="amount", title="t", unit=None, source="s", lang="vi")
-    with pytest.raises(ValueError, match="unknown language"):
+    with pytest.raises(NtmError, match="unknown language"):
         charts.bar(funding(), category="label", value="amount", title="t", unit=None, source="s", lang="fr")
 
 

@@ -6,6 +6,7 @@ import math
 import pandas as pd
 import pytest
 
+from ntm_analysis.errors import NtmError
 from ntm_analysis import communes, facts, gap
 
 
@@ -108,7 +109,7 @@ def test_targets_in_english():
     assert en.at["standard_communes", "category_label"] == "Unable to assess"
     assert "at least 3, so the end-2016 count is at least 5" in en.at["standard_communes", "note"]
     assert en.at["income", "pace_unit"] == "% per year" and "8.45%" in en.at["income", "note"]
-    with pytest.raises(ValueError):
+    with pytest.raises(NtmError):
         gap.province_targets("fr")
 
 
