@@ -61,7 +61,9 @@ def test_filled_csv_template_reads_back(tmp_path):
     frame = communes.read(path)
     assert list(frame.columns) == ["commune_code", "commune_name", "district_code", "district_name", "year",
                                    *communes.CRITERIA_COLUMNS, "level", "criteria_met", "band", "villages_total",
-                                   "villages_standard", "villages_model", "income", "poverty_rate"]
+                                   "villages_standard", "villages_model", "income", "poverty_rate",
+                                   "criteria_set", "year_recognised", "decision"]
+    assert frame["criteria_set"].tolist() == ["2016_2020"] * 3
     assert frame["commune_code"].tolist() == ["01291", "01693", "01705"]  # sorted by year, code
     first = frame.set_index("commune_code").loc["01693"]
     assert first["criteria_met"] == 19 and first["band"] == "19" and first["level"] == "dat_chuan"
@@ -176,7 +178,7 @@ def test_every_problem_is_reported_with_row_column_and_value(tmp_path):
         _row(code="01693", met=19, level="Đạt chuẩn"),  # 6: duplicate of row 5
         _row(code="01705", name="", year="2040"),  # 7: year out of range
         [*_row(code="01720", name="")[:4], "maybe", *_row()[5:]],  # 8: criterion value
-        _row(code="01294", name="", district="", met=17, level="Đạt chuẩn"),  # 9: level contradicts criteria
+        _row(code="01294", name="", district="", met=17, level="Đạt chuẩn"),  # 9: recognised, 17 met: valid
         _row(code="01296", name="", district="", villages=("5", "7", "1")),  # 10: standard > total
         _row(code="01297", name="", district="", villages=("-1", "", "")),  # 11: negative
         _row(code="01300", name="", district="", poverty="120"),  # 12: poverty > 100
@@ -196,7 +198,6 @@ def test_every_problem_is_reported_with_row_column_and_value(tmp_path):
     assert _find(problems, row=6, column="Mã xã", text="duplicate").message.endswith("already on row 5")
     assert _find(problems, row=7, column="Năm", text="year outside").value == 2040
     assert _find(problems, row=8, column="TC01 Quy hoạch", text="expected Đạt").value == "maybe"
-    _find(problems, row=9, column="Mức đạt chuẩn", text="needs all 19 criteria met, but only 17")
     _find(problems, row=10, column="Thôn đạt chuẩn", text="more standard villages than villages")
     assert _find(problems, row=11, column="Số thôn", text="negative").value == -1
     _find(problems, row=12, column="Tỷ lệ hộ nghèo đa chiều (%)", text="0–100")
@@ -207,8 +208,9 @@ def test_every_problem_is_reported_with_row_column_and_value(tmp_path):
     _find(problems, row=17, column="Mã xã", text="5-digit")
     _find(problems, row=18, column="Số thôn", text="whole number")
     assert not [p for p in problems if p.row == 5]
+    assert not [p for p in problems if p.row == 9 and p.column != "Mã xã"]  # 16 duplicates it
     message = str(DataError(problems))
-    assert "bad.csv, row 9, column 'Mức đạt chuẩn'" in message
+    assert "bad.csv, row 10, column 'Thôn đạt chuẩn'" in message
 
 
 def test_missing_and_duplicate_columns(tmp_path):
@@ -305,7 +307,8 @@ def test_xlsx_without_a_header_lists_missing_columns(tmp_path):
     book.active.append([1, 2])
     book.save(tmp_path / "other.xlsx")
     problems = _problems(tmp_path / "other.xlsx")
-    assert {p.column for p in problems if "missing required column" in p.message} >= {"Mã xã", "Năm", "Mức đạt chuẩn"}
+    assert len(problems) == 1 and "no sheet has a commune table header" in problems[0].message
+    assert "sheets: Sheet" in problems[0].message
 
 
 # ------------------------------------------------------------------------------------------------ template
