@@ -771,6 +771,32 @@ def band(criteria_met: int) -> str:
     return next(name for name, low, high in BANDS if low <= criteria_met <= high)
 
 
+def how_read(reading: Reading, lang: str = "vi") -> list[str]:
+    """How the file was read, as lines for `ntm validate`: per sheet its header rows and one line of column
+    mapping, then rows skipped and name matches (each with its row)."""
+    from .communes_text import render
+
+    lines, mapping = [], []
+
+    def flush():
+        if mapping:
+            lines.append("    " + "; ".join(mapping))
+            mapping.clear()
+
+    for note in reading.notes:
+        params = dict(note.params)
+        if note.kind in ("mapping", "ignored"):
+            mapping.append(f"'{params['header']}' → {params['name'] or '—'}")
+            continue
+        flush()
+        message = render(note.kind, params, lang)
+        where = f"{'dòng' if lang == 'vi' else 'row'} {note.row}: " if note.row and note.kind not in (
+            "sheet_read", "hidden", "percent") else ""
+        lines.append(f"  · {where}{message}")
+    flush()
+    return lines
+
+
 def describe(found: Problem, lang: str = "vi") -> str:
     """A problem or note in the user's language."""
     return problem_text(found, lang)

@@ -73,7 +73,8 @@ def test_validate_good_file(tmp_path, writer):
     file = writer(tmp_path / ("xa." + ("csv" if writer is write_csv else "xlsx")), rows())
     result = invoke("validate", str(file))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: ") and "139 dòng, 139 xã, năm 2021" in result.output
+    assert any(line.startswith("OK: ") and "139 dòng, 139 xã, năm 2021" in line for line in result.output.splitlines())
+    assert "Phạm vi: 139 trên 139 xã, 10 trên 10 huyện/thành phố:" in result.output
 
 
 def test_validate_in_english():
@@ -88,8 +89,11 @@ def test_validate_bad_file_prints_every_problem(tmp_path, writer):
     result = invoke("validate", str(file))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert any(f"{name}, row 2, column 'Mã xã'" in line and "'99999'" in line for line in lines), result.output
-    assert any(f"{name}, row 4, column 'TC05" in line and "'maybe'" in line for line in lines), result.output
+    assert any(f"{name}, dòng 2, cột 'Mã xã': mã xã không có trong danh mục" in line and "'99999'" in line
+               for line in lines), result.output
+    assert any(f"{name}, dòng 4, cột 'TC05" in line and "'maybe'" in line for line in lines), result.output
+    english = invoke("validate", str(file), "--lang", "en").stdout.splitlines()
+    assert any(f"{name}, row 2, column 'Mã xã': unknown commune code" in line for line in english)
     assert f"{name}: " in result.stderr and "lỗi" in result.stderr
 
 
