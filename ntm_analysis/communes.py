@@ -119,6 +119,9 @@ _RANGES = pa.DataFrameSchema(
 _RANGE_PARAMS = {"year_range": {"low": YEARS[0], "high": YEARS[1]}, "income_high": {"max": f"{INCOME_MAX:g}"}}
 
 
+_BY_NAME = "Mã xã (theo tên)"  # the code column matched from names
+
+
 class _Bad(ValueError):
     """A cell a parser refuses: the message key (communes_text.MESSAGES)."""
 
@@ -326,8 +329,9 @@ def _read_table(table: layout.Table, *, file: str, reading: Reading) -> pd.DataF
             raw, columns = _codes_from_names(raw, columns, hints, file=file, found=found, reading=reading)
     try:
         frame = validate(raw, file=file, columns=columns, found=found, row_district=hints)
-    except DataError as error:
-        reading.problems += error.problems
+    except DataError as error:  # a name not matched is already reported on the name column
+        reading.problems += [p for p in error.problems
+                             if not (p.column == _BY_NAME and getattr(p, "kind", "") == "code_blank")]
         return None
     return frame
 
@@ -354,7 +358,7 @@ def _codes_from_names(raw, columns, hints, *, file, found, reading):
         reading.notes.append(problem(file, row, header, None, "name_match", written=written, code=code,
                                      name=unit["name"], district=unit["district_name"]))
     raw = raw.copy()
-    raw["Mã xã (theo tên)"] = [codes.get(row, "") for row in raw.index]
+    raw[_BY_NAME] = [codes.get(row, "") for row in raw.index]
     columns = {**columns, "commune_code": len(raw.columns) - 1}
     return raw, columns
 
@@ -432,8 +436,9 @@ def validate(frame: pd.DataFrame, *, file: str, first_row: int = 2, columns: dic
         raw.index = range(first_row, first_row + len(raw))
     else:
         columns = dict(columns)
+        reported = {"year"} if any(getattr(p, "kind", "") == "year_missing" for p in found) else set()
         for canonical_name in REQUIRED:
-            if canonical_name not in columns:
+            if canonical_name not in columns and canonical_name not in reported:
                 found.append(problem(file, first_row - 1 if not len(raw) else min(raw.index) - 1,
                                      HEADERS[canonical_name], None, "missing_column",
                                      header=HEADERS[canonical_name], name=canonical_name))

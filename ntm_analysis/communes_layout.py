@@ -185,7 +185,7 @@ def find_table(grid: Grid) -> Table | None:
             long = {"criterion", "status"} <= names
             if not identity or not (len(criteria) >= 5 or long):
                 continue
-            score = len(names)
+            score = len(names) - (len(rows) - 1) / 2  # on a tie, one header row rather than two
             if score > best_score:
                 best, best_score = (i + len(rows) - 1, rows, header), score
     if best is None:
@@ -251,7 +251,6 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
     A group row naming a district sets the district of the rows under it."""
     kept, notes, district, footer = [], [], table.district, False
     code_at, name_at = columns.get("commune_code"), columns.get("commune_name")
-    crit_at = [p for c, p in columns.items() if c.startswith("c") and c[1:].isdigit()]
     data_at = set(columns.values())
     first_data = True
     for number, cells in table.rows:
@@ -286,12 +285,10 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
         if not is_commune_name and (_ROMAN.match(lowered[0]) and len(texts) <= 3):
             notes.append(problem(file, number, None, None, "skip_group", text=shown))
             continue
-        marks = any(p < len(cells) and cells[p].strip() for p in crit_at)
         if footer or (not code and not is_commune_name and any(_FOOTER.search(t) for t in lowered)):
-            if not marks or footer:
-                footer = True
-                notes.append(problem(file, number, None, None, "skip_footer", text=shown))
-                continue
+            footer = True  # the signature block: everything below it too
+            notes.append(problem(file, number, None, None, "skip_footer", text=shown))
+            continue
         kept.append((number, cells))
         if district:
             table.row_district[number] = district

@@ -135,8 +135,9 @@ MESSAGES = {
                          "no district of this name; districts: {candidates}"),
     "year_blank": ("năm để trống (và tiêu đề không ghi một năm duy nhất)",
                    "year is blank (and the title does not name a single year)"),
-    "year_missing": ("không có cột Năm và tiêu đề không ghi một năm duy nhất ({found}): thêm cột Năm",
-                     "no Năm (year) column and the title does not name a single year ({found}): add a Năm column"),
+    "year_missing": ("thiếu cột bắt buộc 'Năm' (year) và tiêu đề không ghi một năm duy nhất (năm tìm thấy: {found})",
+                     "missing required column 'Năm' (year), and the title does not name a single year (years found: "
+                     "{found})"),
     "year_range": ("năm ngoài khoảng {low}–{high}", "year outside {low}–{high}"),
     "whole": ("cần một số nguyên", "expected a whole number"),
     "number": ("cần một số", "expected a number"),

@@ -428,3 +428,242 @@ def test_validate_is_pure_and_keeps_attrs():
     with pytest.raises(DataError) as caught:
         communes.validate(raw.assign(**{"Năm": "x"}), file="inline", first_row=10)
     assert caught.value.problems[0].row == 10
+
+
+# ------------------------------------------------------------------------------------------------ office shapes
+# Fixtures are written by tests/commune_fixtures.py into tmp_path (openpyxl / csv), never copied from anyone's file.
+
+import os  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+import commune_fixtures as fx  # noqa: E402
+
+
+def _kinds(problems):
+    return {p.kind for p in problems}
+
+
+def test_office_csv_title_two_row_header_groups_subtotals_footer_names_and_title_year(tmp_path):
+    reading = communes.inspect(fx.office_csv(tmp_path))
+    assert reading.problems == []
+    frame = reading.frame
+    assert len(frame) == 14 + 12 and set(frame["district_code"]) == {"051", "042"}
+    assert (frame["year"] == 2021).all()
+    hoa_an = fx.communes("051")
+    first = frame.set_index("commune_code").loc[hoa_an[0][0]]
+    assert first["criteria_met"] == 19 and first["level"] == "dat_chuan"
+    second = frame.set_index("commune_code").loc[hoa_an[1][0]]
+    assert second["criteria_met"] == 9 and not second["c10"] and second["c09"]
+    # "Vĩnh Quang" exists in two districts: the group row "Huyện Bảo Lâm" above it decides
+    assert frame.set_index("commune_name").loc["Xã Vĩnh Quang", "district_code"] == "042"
+    kinds = [n.kind for n in reading.notes]
+    assert kinds.count("skip_subtotal") == 3 and kinds.count("skip_group") == 2
+    assert "skip_numbering" in kinds and "skip_footer" in kinds and "year_title" in kinds
+    assert kinds.count("name_match") == 26
+    lines = communes.how_read(reading, "en")
+    assert any("header on row(s) 5–6" in line for line in lines)
+    assert any("'Tiêu chí 7' → c07" in line for line in lines)
+
+
+def test_office_xlsx_every_district_sheet_merged_band_and_year_percent_hidden(tmp_path):
+    reading = communes.inspect(fx.office_xlsx(tmp_path))
+    assert reading.problems == []
+    frame = reading.frame
+    assert frame.groupby("district_code").size().to_dict() == {"049": 16, "051": 14}  # both sheets read
+    assert (frame["year"] == 2021).all()  # the year merged down the table
+    assert frame["poverty_rate"].tolist() == [25.8] * 30  # 0.258 formatted as percent
+    by_code = frame.set_index("commune_code")
+    assert by_code.loc[fx.communes("051")[3][0], "criteria_met"] == 8  # Đ = met, CĐ = not met
+    kinds = [n.kind for n in reading.notes]
+    assert kinds.count("hidden") == 2 and kinds.count("percent") == 2 and "sheet_skipped" in kinds
+
+
+def test_a_sheet_with_commune_rows_but_no_header_is_refused_by_name(tmp_path):
+    rows = [fx.template_header(), *fx.template_rows("051")]
+    headless = [r[:] for r in fx.template_rows("049")]
+    path = fx.write_xlsx(tmp_path / "two.xlsx", {"Hoà An": rows, "Quảng Hòa": headless})
+    problems = _problems(path)
+    assert [(p.kind, dict(p.params)["sheet"]) for p in problems] == [("sheet_unread", "Quảng Hòa")]
+
+
+def test_long_format_is_pivoted(tmp_path):
+    frame = communes.read(fx.long_csv(tmp_path))
+    assert len(frame) == 3 and frame["criteria_met"].tolist() == [12, 12, 12]
+    problems = _problems(fx.long_csv(tmp_path, drop=7))
+    assert "long_missing" in _kinds(problems) and "7" in problems[0].message
+
+
+def test_recognised_with_fewer_than_19_met_is_valid_and_kept_apart(tmp_path):
+    frame = communes.read(fx.recognised_csv(tmp_path)).set_index("commune_code")
+    a, b = [c for c, _, _ in fx.communes("051")[:2]]
+    assert frame.loc[a, "level"] == "dat_chuan" and frame.loc[a, "criteria_met"] == 17
+    assert frame.loc[a, "year_recognised"] == 2019 and frame.loc[a, "decision"] == "123/QĐ-UBND"
+    assert frame.loc[a, "criteria_set"] == "2021_2025"
+    assert frame.loc[b, "level"] == "chua_dat" and frame.loc[b, "criteria_met"] == 19
+    assert frame.loc[b, "criteria_set"] == "2016_2020"  # 2021, no column value: the 2016–2020 set
+    assert str(frame["year_recognised"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("text, expected", [("QĐ 1980", "2016_2020"), ("1980/QĐ-TTg", "2016_2020"),
+                                            ("2016-2020", "2016_2020"), ("QĐ 318", "2021_2025"),
+                                            ("2021-2025", "2021_2025")])
+def test_criteria_set_spellings(tmp_path, text, expected):
+    header = ["Mã xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ", "Bộ tiêu chí"]
+    path = _write_csv(tmp_path / "xa.csv", [["01693", "2023", *(["x"] * 3 + [""] * 16), "", text]], header=header)
+    assert communes.read(path)["criteria_set"].tolist() == [expected]
+
+
+def test_criteria_set_default_follows_the_year(tmp_path):
+    path = _write_csv(tmp_path / "xa.csv", [_row(year="2021"), _row(year="2022")])
+    assert communes.read(path)["criteria_set"].tolist() == ["2016_2020", "2021_2025"]
+
+
+def test_declared_count_checked_against_the_marks(tmp_path):
+    header = ["Mã xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ", "Số tiêu chí đạt"]
+    rows = [["01693", "2021", *fx.marks(12), "", "12"], ["01705", "2021", *fx.marks(12), "", "13"]]
+    problems = _problems(_write_csv(tmp_path / "xa.csv", rows, header=header))
+    assert [(p.row, p.kind) for p in problems] == [(3, "declared_mismatch")]
+    assert "says 13 but the criteria columns give 12" in problems[0].message
+
+
+@pytest.mark.parametrize("mark, met", [("x", True), ("X", True), ("Đ", True), ("đạt", True), ("✓", True), ("1", True),
+                                       ("CĐ", False), ("", False), ("0", False)])
+def test_office_marks(tmp_path, mark, met):
+    path = fx.values_csv(tmp_path, "TC01", mark)
+    assert communes.read(path)["c01"].iloc[0] == met
+
+
+# ------------------------------------------------------------------------------------------------ never misread
+
+@pytest.mark.parametrize("mark", ["Đạt?", "?", "Đạt (dự kiến)", "dự kiến", "đề nghị", "x?"])
+def test_uncertain_marks_are_problems(tmp_path, mark):
+    problems = _problems(fx.values_csv(tmp_path, "TC01", mark))
+    assert [(p.row, p.column, p.kind) for p in problems] == [(2, "TC01", "mark_uncertain")]
+
+
+@pytest.mark.parametrize("level", ["Đề nghị công nhận", "Đề nghị công nhận đạt chuẩn", "Đạt chuẩn (dự kiến)",
+                                   "Đạt chuẩn?"])
+def test_proposed_is_not_recognised(tmp_path, level):
+    problems = _problems(fx.values_csv(tmp_path, "Mức đạt chuẩn", level))
+    assert [(p.row, p.kind) for p in problems] == [(2, "level_proposed")]
+
+
+def test_stray_quote_does_not_swallow_rows(tmp_path):
+    problems = _problems(fx.stray_quote_csv(tmp_path))
+    assert [(p.row, p.kind) for p in problems] == [(4, "csv_newline")]
+    assert "spans 7 lines" in problems[0].message
+
+
+def test_short_row_is_a_problem_not_padded(tmp_path):
+    problems = _problems(fx.short_row_csv(tmp_path))
+    assert [(p.row, p.kind, p.value) for p in problems] == [(4, "short_row", 10)]
+
+
+def test_formula_without_cached_value_is_refused(tmp_path):
+    problems = _problems(fx.formula_xlsx(tmp_path))
+    assert [(p.row, p.column, p.kind) for p in problems] == [(r, "Số tiêu chí đạt", "formula") for r in (2, 3, 4)]
+    assert "open the file in Excel" in problems[0].message
+
+
+def test_percent_format_reads_as_percent(tmp_path):
+    assert communes.read(fx.percent_xlsx(tmp_path))["poverty_rate"].tolist() == [25.8, 25.8]
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "NaN", "nan", "Infinity", "1e999"])
+def test_nan_and_inf_are_refused(tmp_path, value):
+    problems = _problems(fx.values_csv(tmp_path, "Tỷ lệ hộ nghèo (%)", value))
+    assert [(p.row, p.kind) for p in problems] == [(2, "not_finite")]
+
+
+def test_blank_year_is_a_problem(tmp_path):
+    problems = _problems(fx.values_csv(tmp_path, "Năm", ""))
+    assert [(p.row, p.column, p.kind) for p in problems] == [(2, "Năm", "year_blank")]
+
+
+def test_excel_date_as_year(tmp_path):
+    import datetime as dt
+    rows = [fx.template_header(), [*fx.template_rows("051")[0][:2], dt.datetime(2021, 12, 31),
+                                   *fx.template_rows("051")[0][3:]]]
+    path = fx.write_xlsx(tmp_path / "date.xlsx", {"Dữ liệu": rows})
+    assert communes.read(path)["year"].tolist() == [2021]
+
+
+def test_cell_over_the_csv_field_limit(tmp_path):
+    problems = _problems(fx.huge_cell_csv(tmp_path))
+    assert [(p.row, p.kind) for p in problems] == [(2, "csv_field_limit")]
+
+
+def test_title_naming_two_years_needs_a_year_column(tmp_path):
+    rows = [["KẾT QUẢ NĂM 2020 VÀ NĂM 2021"], ["Mã xã", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ"],
+            ["01693", *fx.marks(3), ""]]
+    problems = _problems(fx.write_csv(tmp_path / "xa.csv", rows))
+    assert [p.kind for p in problems] == ["year_missing"] and "2020, 2021" in problems[0].message
+
+
+# ------------------------------------------------------------------------------------------------ names
+
+@pytest.mark.parametrize("district, name, code", [
+    ("Huyện Hoà An", "Xã Dân Chủ", "01657"), ("H. Hòa An", "X. Dân Chủ", "01657"), ("", "dân  chủ", "01657"),
+    ("Huyện Bảo Lâm", "Vĩnh Quang", "01300"), ("Thành phố Cao Bằng", "Vĩnh Quang", "01693"),
+])
+def test_names_match_codes(tmp_path, district, name, code):
+    assert communes.read(fx.names_csv(tmp_path, [(district, name)]))["commune_code"].tolist() == [code]
+
+
+def test_ambiguous_and_unknown_names_list_candidates(tmp_path):
+    problems = _problems(fx.names_csv(tmp_path, [("", "Vĩnh Quang"), ("Huyện Hoà An", "Dan Chu")]))
+    ambiguous, unknown = problems
+    assert ambiguous.kind == "name_ambiguous" and "01693" in ambiguous.message and "01300" in ambiguous.message
+    assert unknown.kind == "name_unknown" and "Xã Dân Chủ 01657" in unknown.message
+
+
+def test_code_with_an_abbreviated_name_is_fine(tmp_path):
+    path = _write_csv(tmp_path / "xa.csv", [_row(code="01693", name="X. V. Quang"), _row(code="01705", name="TT Hưng Đạo")])
+    assert len(communes.read(path)) == 2
+
+
+# ------------------------------------------------------------------------------------------------ no traceback
+
+def test_no_input_ends_in_a_traceback(tmp_path):
+    rng = random.Random(9)
+    header = ",".join(fx.template_header()).encode()
+    inputs = [b"", b"\n\n\n", b"\x00\x01\x02", header, header + b"\n" + b",".join([b'"'] * 23),
+              header + b"\n\x00", b"a" * 300_000, ("\ufeff" + "x;" * 40).encode()]
+    inputs += [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400))) for _ in range(40)]
+    inputs += [header + b"\n" + bytes(rng.choice(b'x,"\n\r0123;') for _ in range(300)) for _ in range(40)]
+    for n, data in enumerate(inputs):
+        for suffix in (".csv", ".xlsx"):
+            path = tmp_path / f"f{n}{suffix}"
+            path.write_bytes(data)
+            reading = communes.inspect(path)
+            assert reading.problems and reading.frame is None, data[:40]
+            assert all(p.kind != "unexpected" for p in reading.problems), reading.problems
+    reading = communes.inspect(fx.not_xlsx_zip(tmp_path))
+    assert [p.kind for p in reading.problems] == ["xlsx_unreadable"]
+
+
+def test_every_header_missing(tmp_path):
+    path = fx.write_csv(tmp_path / "xa.csv", [["Mã xã", "Tên xã"], ["01693", "Vĩnh Quang"]])
+    problems = _problems(path)
+    assert {p.column for p in problems} >= {"Năm", "Mức đạt chuẩn", "TC01 Quy hoạch", "TC19 Quốc phòng và An ninh"}
+
+
+def test_messages_in_vietnamese_and_english(tmp_path):
+    problem = _problems(fx.values_csv(tmp_path, "TC01", "?"))[0]
+    assert "giá trị chưa chắc chắn" in communes.describe(problem, "vi") and "dòng 2, cột 'TC01'" in \
+        communes.describe(problem, "vi")
+    assert "an uncertain value" in communes.describe(problem, "en")
+
+
+# ------------------------------------------------------------------------------------------------ coverage
+
+def test_coverage_of_a_one_district_file(tmp_path):
+    frame = communes.read(fx.names_csv(tmp_path, [("Huyện Hoà An", n) for _, n, _ in fx.communes("051")]))
+    table = communes.coverage(frame).set_index("district_code")
+    assert table.loc["051", "communes"] == 14 and table.loc["051", "complete"]
+    assert table.loc["042", "communes"] == 0 and not table.loc["042", "complete"]
+    assert communes.unit_coverage(frame, "04") == (14, 139)
+    assert communes.unit_coverage(frame, "051") == (14, 14)
+    assert communes.coverage_note(frame, "04", "en") == "The commune file covers 14 of 139 communes of Cao Bằng province"
