@@ -272,7 +272,7 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
             if district:
                 table.row_district[number] = district
             continue
-        if any(_SUBTOTAL.match(t) for t in lowered):
+        if any(_SUBTOTAL.match(t) and _bare_commune(t) not in commune_names for t in lowered):  # not "Xã Tổng Cọt"
             notes.append(problem(file, number, None, None, "skip_subtotal", text=shown))
             continue
         free = [c.strip() for p, c in enumerate(cells[:8]) if c.strip() and (p == name_at or p not in data_at)]

@@ -667,3 +667,22 @@ def test_coverage_of_a_one_district_file(tmp_path):
     assert communes.unit_coverage(frame, "04") == (14, 139)
     assert communes.unit_coverage(frame, "051") == (14, 14)
     assert communes.coverage_note(frame, "04", "en") == "The commune file covers 14 of 139 communes of Cao Bằng province"
+
+
+def test_a_commune_named_like_a_subtotal_is_read(tmp_path):
+    rows = [["Huyện Hà Quảng", "Xã Tổng Cọt", "2021", *fx.marks(9), ""], ["", "Tổng cộng", "", *[""] * 19, ""]]
+    path = fx.write_csv(tmp_path / "xa.csv", [["Huyện", "Tên xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA],
+                                               "Mức độ"], *rows])
+    reading = communes.inspect(path)
+    assert reading.frame["commune_code"].tolist() == ["01414"]
+    assert [n.row for n in reading.notes if n.kind == "skip_subtotal"] == [3]
+
+
+def test_page_says_n_of_n_for_a_partial_file(tmp_path):
+    from ntm_analysis import page
+
+    path = fx.names_csv(tmp_path, [("Huyện Hoà An", n) for _, n, _ in fx.communes("051")])
+    province = page.Page(lang="en", unit="04", communes=str(path))
+    assert province.coverage_note() == "The commune file covers 14 of 139 communes of Cao Bằng province"
+    assert "14 of 139" in province.commune_note("x") and "14 of 139" in province.commune_source()
+    assert page.Page(lang="en", unit="051", communes=str(path)).coverage_note() == ""
