@@ -30,7 +30,8 @@ import pandera.pandas as pa
 from . import communes_layout as layout
 from . import communes_names as names
 from . import i18n, paths, reference
-from .communes_text import CRITERIA, CRITERIA_COLUMNS, CommuneProblem, canonical, header_key, problem, value_key
+from .communes_text import CRITERIA, CRITERIA_COLUMNS, CommuneProblem, canonical, criterion_number, header_key
+from .communes_text import problem, value_key
 from .communes_text import text as problem_text
 from .errors import DataError, Problem
 
@@ -217,10 +218,13 @@ def _inspect(path: Path, reading: Reading) -> None:
     frames = []
     for table in tables:
         where = f"{file} [{table.sheet}]" if several else file
-        frame = _read_table(table, file=where, reading=reading)
+        frame = _read_table(table, file=where, reading=reading, several=several)
         if frame is not None:
             frames.append((where, frame))
     if reading.problems:
+        return
+    if not frames:
+        reading.problems.append(problem(file, None, None, None, "no_rows"))
         return
     combined = pd.concat([f for _, f in frames], ignore_index=True)
     reading.problems += _duplicates_across(frames)
@@ -256,7 +260,7 @@ def _no_table(grids, *, file: str) -> list[Problem]:
     return out
 
 
-def _read_table(table: layout.Table, *, file: str, reading: Reading) -> pd.DataFrame | None:
+def _read_table(table: layout.Table, *, file: str, reading: Reading, several: bool = False) -> pd.DataFrame | None:
     """One table → its normalised frame (problems go to `reading`)."""
     found: list[Problem] = []
     header_row = table.header_rows[-1]
@@ -264,6 +268,10 @@ def _read_table(table: layout.Table, *, file: str, reading: Reading) -> pd.DataF
     if table.sheet and layout.district_of(table.sheet):
         table.district = layout.district_of(table.sheet)
     notes = layout.sort_rows(table, columns, names.names(), file=file)
+    if not table.rows and notes and several:  # a summary sheet of district rows only, beside the district sheets
+        reading.notes.append(problem(file, None, None, None, "sheet_skipped", sheet=table.sheet))
+        reading.notes += notes
+        return None
     rows_label = "–".join(str(r) for r in table.header_rows)
     reading.notes.append(problem(file, header_row, None, None, "sheet_read", sheet=table.sheet or Path(file).name,
                                  rows=rows_label, n=len(table.rows)))
@@ -280,6 +288,9 @@ def _read_table(table: layout.Table, *, file: str, reading: Reading) -> pd.DataF
         if position < len(table.header) and position in columns.values():
             reading.notes.append(problem(file, header_row, table.header[position], None, "percent",
                                          header=table.header[position]))
+    if getattr(table, "hidden_rows", None):
+        reading.notes.append(problem(file, None, None, None, "hidden_rows",
+                                     rows=", ".join(map(str, table.hidden_rows[:20]))))
     reading.notes += notes
     width = len(table.header)
     while width and not table.header[width - 1]:
@@ -328,7 +339,7 @@ def _read_table(table: layout.Table, *, file: str, reading: Reading) -> pd.DataF
         else:
             raw, columns = _codes_from_names(raw, columns, hints, file=file, found=found, reading=reading)
     try:
-        frame = validate(raw, file=file, columns=columns, found=found, row_district=hints)
+        frame = validate(raw, file=file, columns=columns, found=found, row_district=hints, header_row=header_row)
     except DataError as error:  # a name not matched is already reported on the name column
         reading.problems += [p for p in error.problems
                              if not (p.column == _BY_NAME and getattr(p, "kind", "") == "code_blank")]
@@ -381,9 +392,7 @@ def _pivot(raw, columns, *, file, found):
     for row in raw.index:
         key = tuple(str(raw.at[row, raw.columns[columns[k]]]).strip() for k in keys)
         group = groups.setdefault(key, {"row": row, "marks": {}, "level": {}, "first": {}})
-        match = re.match(r"^(?:tc|tieuchiso|tieuchi|c|criterion)?0*(\d{1,2})(?:\D.*)?$",
-                         value_key(raw.at[row, crit_col]))
-        number = int(match.group(1)) if match else 0
+        number = criterion_number(raw.at[row, crit_col]) or 0
         if not 1 <= number <= 19:
             found.append(problem(file, row, crit_col, raw.at[row, crit_col], "long_criterion"))
             continue
@@ -424,23 +433,28 @@ def _pivot(raw, columns, *, file, found):
 # ------------------------------------------------------------------------------------------------------- validating
 
 def validate(frame: pd.DataFrame, *, file: str, first_row: int = 2, columns: dict[str, int] | None = None,
-             found: list[Problem] | None = None, row_district: dict[int, str] | None = None) -> pd.DataFrame:
+             found: list[Problem] | None = None, row_district: dict[int, str] | None = None,
+             header_row: int | None = None) -> pd.DataFrame:
     """Normalise and validate a raw frame (one column per header as written, cells as text or numbers).
     Row numbers in problems count from `first_row` (the spreadsheet row of the frame's first row) unless
     `columns` is given, in which case the frame's index holds the rows and `columns` the mapping.
     Raises DataError with every problem found; returns the normalised frame otherwise."""
     found = [] if found is None else found
     raw = frame.copy()
+    public = columns is None
     if columns is None:
         columns = _map_headers(list(frame.columns), file=file, row=first_row - 1, found=found)
         raw.index = range(first_row, first_row + len(raw))
     else:
         columns = dict(columns)
+    flag = "level" not in columns and "level_flag" in columns  # a "Đạt chuẩn NTM" column of x marks
+    if flag:
+        columns["level"] = columns.pop("level_flag")
+    if not public:
         reported = {"year"} if any(getattr(p, "kind", "") == "year_missing" for p in found) else set()
         for canonical_name in REQUIRED:
             if canonical_name not in columns and canonical_name not in reported:
-                found.append(problem(file, first_row - 1 if not len(raw) else min(raw.index) - 1,
-                                     HEADERS[canonical_name], None, "missing_column",
+                found.append(problem(file, header_row, HEADERS[canonical_name], None, "missing_column",
                                      header=HEADERS[canonical_name], name=canonical_name))
     raw = raw.loc[[any(_cell_text(v).strip() for v in row) for row in raw.itertuples(index=False)]]
     if raw.empty:
@@ -469,7 +483,7 @@ def validate(frame: pd.DataFrame, *, file: str, first_row: int = 2, columns: dic
     out["year"] = parse("year", _year, "Int64")
     for c in CRITERIA_COLUMNS:
         out[c] = parse(c, _met, "boolean")
-    out["level"] = parse("level", _level, "string")
+    out["level"] = parse("level", _level_flag if flag else _level, "string")
     for c in OPTIONAL_INT:
         out[c] = parse(c, _integer, "Int64")
     for c in OPTIONAL_FLOAT:
@@ -514,7 +528,7 @@ def _map_headers(headers: list, *, file: str, row: int, found: list[Problem], ch
             found.append(problem(file, row, HEADERS["commune_code"], None, "missing_column",
                                  header=HEADERS["commune_code"], name="commune_code"))
         for name in REQUIRED:
-            if name not in columns:
+            if name not in columns and not (name == "level" and "level_flag" in columns):
                 found.append(problem(file, row, HEADERS[name], None, "missing_column", header=HEADERS[name],
                                      name=name))
     return columns
@@ -743,6 +757,16 @@ def _level(text: str) -> str | None:
         if any(word in key for word in words):
             return level
     raise _Bad("level")
+
+
+def _level_flag(text: str) -> str | None:
+    """A 'Đạt chuẩn NTM' column: a mark means recognised as standard, blank or not met means not recognised."""
+    if _unsure(text):
+        raise _Bad("level_proposed")
+    try:
+        return "dat_chuan" if _met(text) else None
+    except _Bad:
+        return _level(text)
 
 
 def _criteria_set(text: str) -> str | None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import reference
 from .communes_names import bare as _bare_commune
-from .communes_text import canonical, problem, value_key
+from .communes_text import canonical, criterion_number, problem, value_key
 
 HEADER_SEARCH = 15  # rows searched for the header, CSV and xlsx alike
 CSV_FIELD_LIMIT = csv.field_size_limit()  # 131072 characters by default
@@ -61,7 +61,14 @@ class Grid:
 def csv_grid(data: bytes, *, file: str, found: list) -> Grid | None:
     bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = data[bom:].decode("utf-8")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+            try:
+                text = data.decode("utf-16")
+            except UnicodeDecodeError:
+                found.append(problem(file, None, None, None, "not_utf8", bad="??", offset=0, line=1))
+                return None
+        else:
+            text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
         offset = bom + error.start  # in the file, BOM included
         line = data[:offset].count(b"\n") + 1
@@ -146,6 +153,7 @@ def xlsx_grids(data: bytes, *, file: str, found: list) -> list[Grid]:
                 for c in range(first, (dim.max or first) + 1):
                     hidden.add(c - 1)
         grid = Grid(sheet.title, rows, hidden=hidden, percent=percent)
+        grid.hidden_rows = sorted(r for r, dim in sheet.row_dimensions.items() if dim.hidden)
         grid.formulas = missing
         grids.append(grid)
     return grids
@@ -198,6 +206,7 @@ def find_table(grid: Grid) -> Table | None:
     table.hidden = grid.hidden
     table.percent = grid.percent
     table.formulas = getattr(grid, "formulas", [])
+    table.hidden_rows = getattr(grid, "hidden_rows", [])
     return table
 
 
@@ -213,11 +222,10 @@ def combine(top: list[str], bottom: list[str]) -> list[str]:
             band = upper
         elif lower:
             upper = band  # a band written once over several columns (CSV export of a merged cell)
-        number = re.fullmatch(r"\(?(?:tc\s*)?0*(\d{1,2})\)?\.?", lower.lower())
         if not lower or lower == upper:
             out.append(upper)
-        elif number and "tieuchi" in value_key(upper) or number and "criteri" in upper.lower():
-            out.append(f"Tiêu chí {int(number.group(1))}")
+        elif ("tieuchi" in value_key(upper) or "criteri" in upper.lower()) and criterion_number(lower):
+            out.append(f"Tiêu chí {criterion_number(lower)}")  # "1", "TC1", "1. Quy hoạch", "Quy hoạch"
         elif canonical(lower) is not None or not upper:
             out.append(lower)
         elif canonical(f"{upper} {lower}") is not None:

@@ -26,6 +26,8 @@ ALIASES = {
     "year": {"nam", "year", "namdanhgia", "thoidiemdanhgia", "namthuchien"},
     "level": {"mucdatchuan", "mucdo", "mucdat", "level", "mucdatchuannongthonmoi", "ketquacongnhan", "mucdocongnhan",
               "xeploai", "mucdatchuanntm"},
+    "level_flag": {"datchuan", "datchuanntm", "xadatchuan", "dadatchuan", "xadatchuanntm", "datchuannongthonmoi",
+                   "dacongnhandatchuan", "recognised", "recognized"},
     "villages_total": {"sothon", "tongsothon", "villagestotal", "villages", "sothonxom", "tongsothonxom"},
     "villages_standard": {"thondatchuan", "sothondatchuan", "villagesstandard"},
     "villages_model": {"thonkieumau", "sothonkieumau", "villagesmodel"},
@@ -44,7 +46,17 @@ ALIASES = {
     "status": {"ketqua", "trangthai", "status", "danhgia", "ketquadanhgia", "datchuadat", "result"},
 }
 # "TC1", "TC01 Quy hoạch", "Tiêu chí số 5", "c19", "criterion 3" → the criterion number; the rest is ignored.
-CRITERION_HEADER = re.compile(r"^(?:tc|c|tieuchi(?:so)?|criterion|criteria)0*(\d+)(?:[a-z].*)?$")
+CRITERION_HEADER = re.compile(r"^(?:tc|c|tieuchi(?:so|thu)?|criterion|criteria)0*(\d+)(?:[a-z].*)?$")
+# Criterion names of both national sets: 2016–2020 (QĐ 1980/QĐ-TTg) and 2021–2025 (QĐ 318/QĐ-TTg, which renamed
+# criteria 3, 11, 12 and 13), as in data/reference/ntm_criteria_2016_2020.csv and the 2021–2025 list.
+CRITERION_NAMES = {
+    1: ["Quy hoạch"], 2: ["Giao thông"], 3: ["Thủy lợi", "Thủy lợi và phòng, chống thiên tai"], 4: ["Điện"],
+    5: ["Trường học"], 6: ["Cơ sở vật chất văn hóa"], 7: ["Cơ sở hạ tầng thương mại nông thôn"],
+    8: ["Thông tin và Truyền thông"], 9: ["Nhà ở dân cư"], 10: ["Thu nhập"], 11: ["Hộ nghèo", "Nghèo đa chiều"],
+    12: ["Lao động có việc làm", "Lao động"], 13: ["Tổ chức sản xuất", "Tổ chức sản xuất và phát triển kinh tế nông thôn"],
+    14: ["Giáo dục và Đào tạo"], 15: ["Y tế"], 16: ["Văn hóa"], 17: ["Môi trường và an toàn thực phẩm"],
+    18: ["Hệ thống chính trị và tiếp cận pháp luật"], 19: ["Quốc phòng và An ninh"],
+}
 LONG_ONLY = {"criterion", "status"}
 
 
@@ -72,7 +84,23 @@ def canonical(header: object) -> str | None:
     match = CRITERION_HEADER.match(key)
     if match and 1 <= int(match.group(1)) <= 19:
         return f"c{int(match.group(1)):02d}"
+    match = re.fullmatch(r"0*(\d{1,2})([a-z]+)", key)  # "1. Quy hoạch": a number with its criterion's name
+    if match and criterion_number(header) == int(match.group(1)):
+        return f"c{int(match.group(1)):02d}"
     return None
+
+
+def criterion_number(text: object) -> int | None:
+    """1–19 for a criterion written by number or name: 'TC01', 'Tiêu chí 1', '1', '1. Quy hoạch', 'Quy hoạch',
+    'Nghèo đa chiều' (a number with a name must agree)."""
+    key = header_key(text)
+    key = re.sub(r"^(?:tieuchi(?:so|thu)?|tc|criterion)", "", key)
+    match = re.fullmatch(r"0*(\d{1,2})([a-z]*)", key)
+    number, rest = (int(match.group(1)), match.group(2)) if match else (None, key)
+    named = [n for n, names in CRITERION_NAMES.items() if rest in {value_key(x) for x in names}]
+    if number is not None:
+        return number if (not rest or named == [number] or not named) else None
+    return named[0] if len(named) == 1 else None
 
 
 # Messages: key → vi, en. Parameters in braces. The English text is Problem.message.
@@ -187,6 +215,7 @@ NOTES = {
     "mapping": ("cột '{header}' → {name}", "column '{header}' → {name}"),
     "ignored": ("cột '{header}' không dùng", "column '{header}' not used"),
     "hidden": ("cột ẩn '{header}' (cột {letter}) vẫn được đọc", "hidden column '{header}' (column {letter}) is read"),
+    "hidden_rows": ("dòng ẩn {rows} vẫn được đọc", "hidden row(s) {rows} are read"),
     "skip_group": ("bỏ qua dòng nhóm '{text}'", "skipped group row '{text}'"),
     "skip_subtotal": ("bỏ qua dòng cộng '{text}'", "skipped subtotal row '{text}'"),
     "skip_footer": ("bỏ qua phần chân/ký tên '{text}'", "skipped footer/signature row '{text}'"),

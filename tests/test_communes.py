@@ -686,3 +686,57 @@ def test_page_says_n_of_n_for_a_partial_file(tmp_path):
     assert province.coverage_note() == "The commune file covers 14 of 139 communes of Cao Bằng province"
     assert "14 of 139" in province.commune_note("x") and "14 of 139" in province.commune_source()
     assert page.Page(lang="en", unit="051", communes=str(path)).coverage_note() == ""
+
+
+def test_band_over_criterion_names_of_either_set_and_a_recognised_flag(tmp_path):
+    names_2021 = ["Quy hoạch", "Giao thông", "Thủy lợi và phòng, chống thiên tai", "Điện", "Trường học",
+                  "Cơ sở vật chất văn hóa", "Cơ sở hạ tầng thương mại nông thôn", "Thông tin và Truyền thông",
+                  "Nhà ở dân cư", "Thu nhập", "Nghèo đa chiều", "Lao động",
+                  "Tổ chức sản xuất và phát triển kinh tế nông thôn", "Giáo dục và Đào tạo", "Y tế", "Văn hóa",
+                  "Môi trường và an toàn thực phẩm", "Hệ thống chính trị và tiếp cận pháp luật", "Quốc phòng và An ninh"]
+    top = ["Mã xã", "Năm", "Các tiêu chí", *[""] * 18, "Đạt chuẩn NTM"]
+    bottom = ["", "", *names_2021, ""]
+    rows = [top, bottom, ["01693", "2022", *fx.marks(16), "x"], ["01705", "2022", *fx.marks(19), ""]]
+    frame = communes.read(fx.write_csv(tmp_path / "xa.csv", rows)).set_index("commune_code")
+    assert frame.loc["01693", "criteria_met"] == 16 and frame.loc["01693", "level"] == "dat_chuan"
+    assert frame.loc["01705", "level"] == "chua_dat" and frame.loc["01705", "criteria_met"] == 19
+    assert (frame["criteria_set"] == "2021_2025").all()
+
+
+@pytest.mark.parametrize("header", ["Tiêu chí thứ {n}", "{n}. {name}", "TC {n} - {name}"])
+def test_more_criterion_header_spellings(tmp_path, header):
+    names = [h.split(" ", 1)[1] for h in list(communes.HEADERS.values())[4:23]]
+    head = ["Mã xã", "Năm", *[header.format(n=n, name=names[n - 1]) for n in communes.CRITERIA], "Mức độ"]
+    path = _write_csv(tmp_path / "xa.csv", [["01693", "2021", *fx.marks(7), ""]], header=head)
+    assert communes.read(path)["criteria_met"].tolist() == [7]
+
+
+def test_a_number_with_another_criterions_name_is_not_guessed():
+    assert communes._canonical("3. Giao thông") is None and communes._canonical("2. Giao thông") == "c02"
+
+
+def test_utf16_text_from_excel(tmp_path):
+    rows = [fx.template_header(), *fx.template_rows("051")[:2]]
+    text = "\r\n".join("\t".join(map(str, r)) for r in rows) + "\r\n"
+    (tmp_path / "xa.csv").write_bytes(text.encode("utf-16"))
+    assert len(communes.read(tmp_path / "xa.csv")) == 2
+
+
+def test_summary_sheet_of_district_rows_beside_district_sheets_is_skipped(tmp_path):
+    header = fx.template_header()
+    summary = [["STT", "Tên xã", "Năm", *[f"TC{n:02d}" for n in communes.CRITERIA], "Mức đạt chuẩn"],
+               ["1", "Huyện Hoà An", "", *["5"] * 19, ""], ["", "Tổng cộng", "", *["5"] * 19, ""]]
+    path = fx.write_xlsx(tmp_path / "x.xlsx", {"Tổng hợp": summary, "Hoà An": [header, *fx.template_rows("051")],
+                                               "Quảng Hòa": [header, *fx.template_rows("049")]})
+    reading = communes.inspect(path)
+    assert reading.problems == [] and len(reading.frame) == 30
+    assert any(n.kind == "sheet_skipped" and dict(n.params)["sheet"] == "Tổng hợp" for n in reading.notes)
+
+
+def test_hidden_rows_are_reported(tmp_path):
+    path = fx.write_xlsx(tmp_path / "x.xlsx", {"Dữ liệu": [fx.template_header(), *fx.template_rows("051")]})
+    book = openpyxl.load_workbook(path)
+    book["Dữ liệu"].row_dimensions[3].hidden = True
+    book.save(path)
+    reading = communes.inspect(path)
+    assert len(reading.frame) == 14 and [dict(n.params)["rows"] for n in reading.notes if n.kind == "hidden_rows"] == ["3"]
