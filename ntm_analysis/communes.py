@@ -678,7 +678,7 @@ def _origin(path: Path, data: bytes) -> dict:
 # --------------------------------------------------------------------------------------------------- cell parsers
 
 def _code(text: str) -> str | None:
-    text = text.strip()
+    text = text.strip().removeprefix("'")  # Excel's text marker
     if not text:
         raise _Bad("code_blank")
     if not text.isdigit() or len(text) > 5:
@@ -701,6 +701,8 @@ def _integer(text: str) -> int | None:
         return None
     if value != int(value):
         raise _Bad("whole")
+    if abs(value) > 2**53:  # beyond any count or year, and beyond what a column of integers holds
+        raise _Bad("too_large")
     return int(value)
 
 

@@ -89,7 +89,9 @@ def csv_grid(data: bytes, *, file: str, found: list) -> Grid | None:
         except StopIteration:
             break
         except csv.Error as error:
-            if "field larger than field limit" in str(error):
+            if "unexpected end of data" in str(error):
+                found.append(problem(file, start, None, None, "csv_unclosed", line=start))
+            elif "field larger than field limit" in str(error):
                 found.append(problem(file, reader.line_num, None, None, "csv_field_limit", limit=CSV_FIELD_LIMIT,
                                      line=reader.line_num))
             else:

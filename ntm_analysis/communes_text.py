@@ -124,6 +124,8 @@ MESSAGES = {
                     "dấu ngoặc kép thừa hoặc xuống dòng trong ô",
                     "this cell spans {lines} lines of the file (a quote opened on line {line} swallows the lines "
                     "after it); remove the stray quote or the line break in the cell"),
+    "csv_unclosed": ("dấu ngoặc kép mở ở dòng {line} không bao giờ được đóng: nó nuốt phần còn lại của tệp",
+                     "a quote opened on line {line} is never closed: it swallows the rest of the file"),
     "xlsx_unreadable": ("không phải sổ tính .xlsx đọc được ({error})", "not a readable .xlsx workbook ({error})"),
     "formula": ("công thức chưa có giá trị lưu sẵn: hãy mở tệp bằng Excel, để Excel tính rồi lưu lại",
                 "formula without a saved value: open the file in Excel, let it calculate, and save it"),
@@ -169,6 +171,7 @@ MESSAGES = {
     "year_range": ("năm ngoài khoảng {low}–{high}", "year outside {low}–{high}"),
     "whole": ("cần một số nguyên", "expected a whole number"),
     "number": ("cần một số", "expected a number"),
+    "too_large": ("số quá lớn", "number too large"),
     "not_finite": ("không phải số hữu hạn (NaN/vô cực)", "not a finite number (NaN/infinity)"),
     "negative": ("không được âm", "must not be negative"),
     "income_low": ("thu nhập phải lớn hơn 0", "income must be above 0"),

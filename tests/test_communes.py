@@ -740,3 +740,41 @@ def test_hidden_rows_are_reported(tmp_path):
     book.save(path)
     reading = communes.inspect(path)
     assert len(reading.frame) == 14 and [dict(n.params)["rows"] for n in reading.notes if n.kind == "hidden_rows"] == ["3"]
+
+
+def test_a_quote_never_closed_names_the_line_it_opens(tmp_path):
+    lines = [",".join(fx.template_header() + ["Ghi chú"])]
+    lines += [",".join(map(str, r + [""])) for r in fx.template_rows("051")[:4]]
+    lines[2] += '"chưa xong'
+    (tmp_path / "xa.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = _problems(tmp_path / "xa.csv")
+    assert [(p.row, p.kind) for p in problems] == [(3, "csv_unclosed")]
+
+
+def test_a_line_break_inside_a_notes_cell_is_fine(tmp_path):
+    lines = [",".join(fx.template_header() + ["Ghi chú"])]
+    lines += [",".join(map(str, r + [""])) for r in fx.template_rows("051")[:3]]
+    lines[1] += '"dòng một\ndòng hai"'
+    (tmp_path / "xa.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reading = communes.inspect(tmp_path / "xa.csv")
+    assert reading.problems == [] and len(reading.frame) == 3
+
+
+def test_fuzzed_office_tables_never_end_in_a_traceback(tmp_path):
+    import datetime as dt
+
+    rng = random.Random(13)
+    pool = ["", "x", "Đ", "CĐ", "?", "inf", "nan", "Huyện Bảo Lâm", "I", "Cộng", "01693", 1693, 2021, 2021.5, 0.258,
+            -1, None, dt.datetime(2021, 1, 1), "Tiêu chí", "Mã xã", "Năm", "TC01", "Mức độ", "Đề nghị", '"', "\n",
+            "x" * 5000, 1e308, True, "Tên xã", "Vĩnh Quang"]
+    for n in range(40):
+        table = ([["NĂM 2021"], []] if n % 3 == 0 else []) + [fx.template_header(), *fx.template_rows("051")]
+        for _ in range(rng.randrange(1, 20)):
+            row = table[rng.randrange(len(table))]
+            if row:
+                row[rng.randrange(len(row))] = rng.choice(pool)
+        paths = [fx.write_csv(tmp_path / f"f{n}.csv", [["" if v is None else v for v in r] for r in table]),
+                 fx.write_xlsx(tmp_path / f"f{n}.xlsx", {"S": table})]
+        for path in paths:
+            found = communes.inspect(path).problems
+            assert all(p.kind != "unexpected" for p in found), [p.message for p in found if p.kind == "unexpected"]
