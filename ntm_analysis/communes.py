@@ -146,6 +146,8 @@ def inspect(path: Path | str) -> Reading:
     reading = Reading(str(path))
     try:
         _inspect(path, reading)
+    except DataError as error:  # e.g. an unreadable .meta.json beside the file
+        reading.problems += error.problems
     except Exception as error:  # the last guard: no input may end in a traceback
         reading.problems.append(problem(reading.file, None, None, None, "unexpected",
                                         error=f"{type(error).__name__}: {error}"[:200]))

@@ -186,7 +186,7 @@ def find_table(grid: Grid) -> Table | None:
     head = grid.rows[:HEADER_SEARCH]
     for i, (number, cells) in enumerate(head):
         candidates = [([number], list(cells))]
-        if i + 1 < len(grid.rows):
+        if i + 1 < len(grid.rows) and not _commune_row(grid.rows[i + 1][1]):
             candidates.append(([number, grid.rows[i + 1][0]], combine(cells, grid.rows[i + 1][1])))
         for rows, header in candidates:
             names = {canonical(h) for h in header} - {None}
@@ -210,6 +210,15 @@ def find_table(grid: Grid) -> Table | None:
     table.formulas = getattr(grid, "formulas", [])
     table.hidden_rows = getattr(grid, "hidden_rows", [])
     return table
+
+
+def _commune_row(cells: list[str]) -> bool:
+    """A row naming a commune by code or name (so never a second header row)."""
+    from .communes_names import names
+
+    codes = set(reference.communes()["code"])
+    known = names()
+    return any(c.strip().zfill(5) in codes or (c.strip() and _bare_commune(c) in known) for c in cells)
 
 
 def combine(top: list[str], bottom: list[str]) -> list[str]:
@@ -276,27 +285,28 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
             first_data = False
             continue
         first_data = False
-        if re.fullmatch(r"\d{4,5}", code) or (code and not _ROMAN.match(code.lower())
-                                               and not _SUBTOTAL.match(reference.normalise_name(code))):
-            kept.append((number, cells))
+        is_commune_name = bool(name) and _bare_commune(name) in commune_names
+        subtotal = any(_SUBTOTAL.match(t) and _bare_commune(t) not in commune_names for t in lowered)
+        if re.fullmatch(r"'?\d{4,5}", code) or (code and not subtotal and not _ROMAN.match(code.lower())):
+            kept.append((number, cells))  # a code: a commune row, whatever else it holds
             if district:
                 table.row_district[number] = district
             continue
-        if any(_SUBTOTAL.match(t) and _bare_commune(t) not in commune_names for t in lowered):  # not "Xã Tổng Cọt"
+        if subtotal:  # "Cộng", "Tổng cộng", "Tổng số" (but not "Xã Tổng Cọt")
             notes.append(problem(file, number, None, None, "skip_subtotal", text=shown))
             continue
         free = [c.strip() for p, c in enumerate(cells[:8]) if c.strip() and (p == name_at or p not in data_at)]
         group = next((district_of(t) for t in free[:3] if district_of(t)), None)
-        is_commune_name = bool(name) and _bare_commune(name) in commune_names
         if group and not is_commune_name:
             district = group
             notes.append(problem(file, number, None, None, "skip_group", text=shown))
             continue
-        if not is_commune_name and (_ROMAN.match(lowered[0]) and len(texts) <= 3):
+        heading = _ROMAN.match(lowered[0]) or re.fullmatch(r"[a-z][.)]?", lowered[0])
+        if not is_commune_name and heading and len(texts) <= 3:  # "I", "II. Các xã đạt chuẩn", "A"
             notes.append(problem(file, number, None, None, "skip_group", text=shown))
             continue
-        if footer or (not code and not is_commune_name and any(_FOOTER.search(t) for t in lowered)):
-            footer = True  # the signature block: everything below it too
+        if not is_commune_name and (footer or (not code and any(_FOOTER.search(t) for t in lowered))):
+            footer = True  # the signature block: everything below it too, except a commune's row
             notes.append(problem(file, number, None, None, "skip_footer", text=shown))
             continue
         kept.append((number, cells))

@@ -778,3 +778,19 @@ def test_fuzzed_office_tables_never_end_in_a_traceback(tmp_path):
         for path in paths:
             found = communes.inspect(path).problems
             assert all(p.kind != "unexpected" for p in found), [p.message for p in found if p.kind == "unexpected"]
+
+
+def test_first_data_row_is_never_taken_for_a_second_header_row(tmp_path):
+    header = ["Mã xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ", ""]
+    rows = [["01693", "2021", *fx.marks(19), "Đạt chuẩn", "Đạt chuẩn"], ["01705", "2021", *fx.marks(4), "", ""]]
+    frame = communes.read(_write_csv(tmp_path / "xa.csv", rows, header=header))
+    assert frame["commune_code"].tolist() == ["01693", "01705"]
+
+
+def test_category_group_rows_and_a_commune_after_the_notes(tmp_path):
+    header = ["STT", "Tên xã", "Huyện", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ"]
+    rows = [["I", "Các xã đạt chuẩn"], ["1", "Dân Chủ", "Hoà An", "2021", *fx.marks(19), "Đạt chuẩn"],
+            ["II", "Các xã còn lại"], ["", "Ghi chú: x là đạt"], ["2", "Nam Tuấn", "Hoà An", "2021", *fx.marks(3), ""]]
+    reading = communes.inspect(_write_csv(tmp_path / "xa.csv", rows, header=header))
+    assert reading.problems == [] and reading.frame["commune_name"].tolist() == ["Xã Dân Chủ", "Xã Nam Tuấn"]
+    assert [n.kind for n in reading.notes if n.kind.startswith("skip")] == ["skip_group", "skip_group", "skip_footer"]
