@@ -335,6 +335,10 @@ def _read_table(table: layout.Table, *, file: str, reading: Reading, several: bo
     if hints and "district_code" not in columns and "district_name" not in columns:
         shown = ", ".join(sorted({reference.unit_name(c) for c in hints.values()}))
         reading.notes.append(problem(file, None, None, None, "district_group", district=shown))
+    if "commune_code" in columns and "commune_name" in columns and \
+            not raw.iloc[:, columns["commune_code"]].map(lambda v: str(v).strip()).any():
+        del columns["commune_code"]  # offices often leave the code column empty: match the names
+        reading.notes.append(problem(file, header_row, None, None, "code_column_blank"))
     if "commune_code" not in columns:
         if "commune_name" not in columns:
             found.append(problem(file, header_row, HEADERS["commune_code"], None, "missing_identity"))
@@ -363,7 +367,7 @@ def _codes_from_names(raw, columns, hints, *, file, found, reading):
         code, kind, candidates = names.match(written, district)
         if code is None:
             within = f" ({reference.unit_name(district)})" if district else ""
-            found.append(problem(file, row, header, written, kind, within=within,
+            found.append(problem(file, row, header, written, kind, within=within,  # (nearest candidates)
                                  candidates="; ".join(candidates) or "—"))
             continue
         codes[row] = code

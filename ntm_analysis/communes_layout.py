@@ -187,7 +187,11 @@ def find_table(grid: Grid) -> Table | None:
     for i, (number, cells) in enumerate(head):
         candidates = [([number], list(cells))]
         if i + 1 < len(grid.rows) and not _commune_row(grid.rows[i + 1][1]):
-            candidates.append(([number, grid.rows[i + 1][0]], combine(cells, grid.rows[i + 1][1])))
+            pair = combine(cells, grid.rows[i + 1][1])
+            candidates.append(([number, grid.rows[i + 1][0]], pair))
+            if i + 2 < len(grid.rows) and not _commune_row(grid.rows[i + 2][1]):  # a band over a band
+                candidates.append(([number, grid.rows[i + 1][0], grid.rows[i + 2][0]],
+                                   combine(pair, grid.rows[i + 2][1])))
         for rows, header in candidates:
             names = {canonical(h) for h in header} - {None}
             identity = names & {"commune_code", "commune_name"}

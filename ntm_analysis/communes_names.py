@@ -47,6 +47,11 @@ def match(written: str, district: str | None) -> tuple[str | None, str | None, l
         return hits[0][1], None, []
     if len(hits) > 1:
         return None, "name_ambiguous", [_show(c) for c in hits]
+    units = reference.units()
+    others = units[(units["unit_type"] != "Xã") & (units["unit_name"].map(bare) == key)]
+    if len(others):
+        unit = others.iloc[0]
+        return None, "name_not_commune", [f"{unit.unit_name} {unit.unit_code} ({unit.district_name})"]
     pool = [c for c in _communes() if district is None or c[3] == district]
     near = difflib.get_close_matches(_plain(key), [_plain(c[0]) for c in pool], n=3, cutoff=0.6)
     candidates = [_show(c) for c in pool if _plain(c[0]) in near]

@@ -161,6 +161,11 @@ MESSAGES = {
                      "no commune of this name{within}; nearest: {candidates}"),
     "name_ambiguous": ("tên xã có ở nhiều huyện, cần cột huyện hoặc mã xã: {candidates}",
                        "commune name found in several districts, add the district or the code: {candidates}"),
+    "name_not_commune": ("{candidates} là phường hoặc thị trấn, không phải xã: bộ tiêu chí xã không áp dụng; "
+                         "hãy bỏ dòng này",
+                         "{candidates} is a ward or town, not a commune (xã): the commune criteria do not apply; "
+                         "remove the row"),
+    "code_column_blank": ("cột mã xã để trống: mã lấy theo tên xã", "the code column is blank: codes matched from names"),
     "district_unknown": ("không tìm thấy huyện tên này; các huyện: {candidates}",
                          "no district of this name; districts: {candidates}"),
     "year_blank": ("năm để trống (và tiêu đề không ghi một năm duy nhất)",

@@ -794,3 +794,18 @@ def test_category_group_rows_and_a_commune_after_the_notes(tmp_path):
     reading = communes.inspect(_write_csv(tmp_path / "xa.csv", rows, header=header))
     assert reading.problems == [] and reading.frame["commune_name"].tolist() == ["Xã Dân Chủ", "Xã Nam Tuấn"]
     assert [n.kind for n in reading.notes if n.kind.startswith("skip")] == ["skip_group", "skip_group", "skip_footer"]
+
+
+def test_three_row_header_and_a_blank_code_column(tmp_path):
+    rows = [["Mã xã", "Tên xã", "Năm", "Kết quả thực hiện", *[""] * 19],
+            ["", "", "", "Tiêu chí", *[""] * 18, "Mức đạt chuẩn"],
+            ["", "", "", *[str(n) for n in communes.CRITERIA], ""],
+            ["", "Dân Chủ", "2021", *fx.marks(6), ""], ["", "Xã Nam Tuấn", "2021", *fx.marks(7), ""]]
+    reading = communes.inspect(fx.write_csv(tmp_path / "xa.csv", rows))
+    assert reading.problems == [] and reading.frame["criteria_met"].tolist() == [6, 7]
+    assert "code_column_blank" in [n.kind for n in reading.notes]
+
+
+def test_a_town_by_name_is_refused_as_not_a_commune(tmp_path):
+    problems = _problems(fx.names_csv(tmp_path, [("", "Thị trấn Nước Hai")]))
+    assert [p.kind for p in problems] == ["name_not_commune"] and "ward or town" in problems[0].message
