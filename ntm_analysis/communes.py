@@ -614,6 +614,10 @@ def _consistency_problems(out: pd.DataFrame, header: dict[str, str], *, file: st
     for row in out.index[(known & declared.notna() & (declared != met)).fillna(False).to_numpy(dtype=bool)]:
         found.append(problem(file, row, header["criteria_met_declared"], int(declared[row]), "declared_mismatch",
                              declared=int(declared[row]), counted=int(met[row])))
+    early = ((out["criteria_set"] == "2021_2025") & (out["year"] < 2022)).fillna(False).to_numpy(dtype=bool)
+    for row in out.index[early]:
+        found.append(problem(file, row, header["criteria_set"], out.at[row, "criteria_set"], "criteria_set_year",
+                             year=int(out.at[row, "year"])))
     late = (out["year_recognised"] > out["year"]).fillna(False).to_numpy(dtype=bool)
     for row in out.index[late]:
         found.append(problem(file, row, header["year_recognised"], int(out.at[row, "year_recognised"]),

@@ -289,9 +289,13 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
             first_data = False
             continue
         first_data = False
+        again = [canonical(c) for c in cells]
+        if sum(1 for p, c in enumerate(again) if c and columns.get(c) == p) * 2 > len(columns):
+            notes.append(problem(file, number, None, None, "skip_header"))  # the header repeated (tables pasted)
+            continue
         is_commune_name = bool(name) and _bare_commune(name) in commune_names
         subtotal = any(_SUBTOTAL.match(t) and _bare_commune(t) not in commune_names for t in lowered)
-        if re.fullmatch(r"'?\d{4,5}", code) or (code and not subtotal and not _ROMAN.match(code.lower())):
+        if re.fullmatch(r"'?\d{1,5}", code):
             kept.append((number, cells))  # a code: a commune row, whatever else it holds
             if district:
                 table.row_district[number] = district
@@ -299,14 +303,14 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
         if subtotal:  # "Cộng", "Tổng cộng", "Tổng số" (but not "Xã Tổng Cọt")
             notes.append(problem(file, number, None, None, "skip_subtotal", text=shown))
             continue
-        free = [c.strip() for p, c in enumerate(cells[:8]) if c.strip() and (p == name_at or p not in data_at)]
+        free = [c.strip() for p, c in enumerate(cells[:8]) if c.strip() and (p in (name_at, code_at) or p not in data_at)]
         group = next((district_of(t) for t in free[:3] if district_of(t)), None)
         if group and not is_commune_name:
             district = group
             notes.append(problem(file, number, None, None, "skip_group", text=shown))
             continue
         heading = _ROMAN.match(lowered[0]) or re.fullmatch(r"[a-z][.)]?", lowered[0])
-        if not is_commune_name and heading and len(texts) <= 3:  # "I", "II. Các xã đạt chuẩn", "A"
+        if not is_commune_name and heading and len(texts) <= 3 and not re.search(r"\d", code):  # "I", "II. Các xã đạt chuẩn", "A"
             notes.append(problem(file, number, None, None, "skip_group", text=shown))
             continue
         if not is_commune_name and (footer or (not code and any(_FOOTER.search(t) for t in lowered))):

@@ -809,3 +809,18 @@ def test_three_row_header_and_a_blank_code_column(tmp_path):
 def test_a_town_by_name_is_refused_as_not_a_commune(tmp_path):
     problems = _problems(fx.names_csv(tmp_path, [("", "Thị trấn Nước Hai")]))
     assert [p.kind for p in problems] == ["name_not_commune"] and "ward or town" in problems[0].message
+
+
+def test_district_blocks_pasted_with_their_headers(tmp_path):
+    header = ["Mã xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ"]
+    rows = [header, ["01693", "2021", *fx.marks(5), ""], [], ["Huyện Bảo Lâm"], header,
+            ["01291", "2021", *fx.marks(6), ""]]
+    reading = communes.inspect(fx.write_csv(tmp_path / "xa.csv", rows))
+    assert reading.problems == [] and reading.frame["criteria_met"].tolist() == [6, 5]
+    assert "skip_header" in [n.kind for n in reading.notes]
+
+
+def test_the_2021_2025_set_cannot_apply_before_2022(tmp_path):
+    header = ["Mã xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ", "Bộ tiêu chí"]
+    path = _write_csv(tmp_path / "xa.csv", [["01693", "2021", *fx.marks(3), "", "QĐ 318"]], header=header)
+    assert [p.kind for p in _problems(path)] == ["criteria_set_year"]
