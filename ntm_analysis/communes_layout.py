@@ -303,14 +303,16 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
         if subtotal:  # "Cộng", "Tổng cộng", "Tổng số" (but not "Xã Tổng Cọt")
             notes.append(problem(file, number, None, None, "skip_subtotal", text=shown))
             continue
-        free = [c.strip() for p, c in enumerate(cells[:8]) if c.strip() and (p in (name_at, code_at) or p not in data_at)]
+        free = [c.strip() for p, c in enumerate(cells[:8])
+                if c.strip() and (p in (name_at, code_at) or p not in data_at)]
         group = next((district_of(t) for t in free[:3] if district_of(t)), None)
         if group and not is_commune_name:
             district = group
             notes.append(problem(file, number, None, None, "skip_group", text=shown))
             continue
         heading = _ROMAN.match(lowered[0]) or re.fullmatch(r"[a-z][.)]?", lowered[0])
-        if not is_commune_name and heading and len(texts) <= 3 and not re.search(r"\d", code):  # "I", "II. Các xã đạt chuẩn", "A"
+        # "I", "II. Các xã đạt chuẩn", "A"
+        if not is_commune_name and heading and len(texts) <= 3 and not re.search(r"\d", code):
             notes.append(problem(file, number, None, None, "skip_group", text=shown))
             continue
         if not is_commune_name and (footer or (not code and any(_FOOTER.search(t) for t in lowered))):

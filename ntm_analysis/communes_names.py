@@ -61,7 +61,7 @@ def match(written: str, district: str | None) -> tuple[str | None, str | None, l
 
 
 def abbreviation_of(written: str, official: str) -> bool:
-    """'X. V. Quang', 'V.Quang', 'Vĩnh Quang' all abbreviate 'Xã Vĩnh Quang' (beside its code, where the code decides)."""
+    """'X. V. Quang', 'V.Quang', 'Vĩnh Quang' all abbreviate 'Xã Vĩnh Quang' (beside its code, which decides)."""
     short, full = bare(written), bare(official)
     if short == full:
         return True

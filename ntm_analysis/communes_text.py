@@ -53,7 +53,8 @@ CRITERION_NAMES = {
     1: ["Quy hoạch"], 2: ["Giao thông"], 3: ["Thủy lợi", "Thủy lợi và phòng, chống thiên tai"], 4: ["Điện"],
     5: ["Trường học"], 6: ["Cơ sở vật chất văn hóa"], 7: ["Cơ sở hạ tầng thương mại nông thôn"],
     8: ["Thông tin và Truyền thông"], 9: ["Nhà ở dân cư"], 10: ["Thu nhập"], 11: ["Hộ nghèo", "Nghèo đa chiều"],
-    12: ["Lao động có việc làm", "Lao động"], 13: ["Tổ chức sản xuất", "Tổ chức sản xuất và phát triển kinh tế nông thôn"],
+    12: ["Lao động có việc làm", "Lao động"],
+    13: ["Tổ chức sản xuất", "Tổ chức sản xuất và phát triển kinh tế nông thôn"],
     14: ["Giáo dục và Đào tạo"], 15: ["Y tế"], 16: ["Văn hóa"], 17: ["Môi trường và an toàn thực phẩm"],
     18: ["Hệ thống chính trị và tiếp cận pháp luật"], 19: ["Quốc phòng và An ninh"],
 }
@@ -138,7 +139,8 @@ MESSAGES = {
     "no_rows": ("không có dòng dữ liệu", "no data rows"),
     "short_row": ("dòng có {n} giá trị nhưng tiêu đề có {width} cột: dòng bị cắt ngắn không được tự điền",
                   "row has {n} values but the header has {width} columns: a row cut short is not padded"),
-    "long_row": ("dòng có {n} giá trị nhưng tiêu đề có {width} cột", "row has {n} values but the header has {width} columns"),
+    "long_row": ("dòng có {n} giá trị nhưng tiêu đề có {width} cột",
+                 "row has {n} values but the header has {width} columns"),
     "missing_column": ("thiếu cột bắt buộc '{header}' ({name})", "missing required column '{header}' ({name})"),
     "missing_identity": ("thiếu cột mã xã hoặc tên xã", "missing a commune code or commune name column"),
     "twice": ("cột trùng với '{first}' ({name})", "same column as '{first}' ({name}) appears twice"),
@@ -165,7 +167,8 @@ MESSAGES = {
                          "hãy bỏ dòng này",
                          "{candidates} is a ward or town, not a commune (xã): the commune criteria do not apply; "
                          "remove the row"),
-    "code_column_blank": ("cột mã xã để trống: mã lấy theo tên xã", "the code column is blank: codes matched from names"),
+    "code_column_blank": ("cột mã xã để trống: mã lấy theo tên xã",
+                          "the code column is blank: codes matched from names"),
     "district_unknown": ("không tìm thấy huyện tên này; các huyện: {candidates}",
                          "no district of this name; districts: {candidates}"),
     "year_blank": ("năm để trống (và tiêu đề không ghi một năm duy nhất)",
@@ -210,17 +213,20 @@ MESSAGES = {
                                 "village first)"),
     "long_missing": ("xã thiếu tiêu chí {missing} trong bảng dạng dài (mỗi xã cần đủ 19 dòng tiêu chí)",
                      "commune lacks criteria {missing} in the long table (each commune needs all 19 criterion rows)"),
-    "long_twice": ("tiêu chí {n} của xã này đã có ở dòng {first}", "criterion {n} of this commune already on row {first}"),
+    "long_twice": ("tiêu chí {n} của xã này đã có ở dòng {first}",
+                   "criterion {n} of this commune already on row {first}"),
     "long_criterion": ("không nhận ra số tiêu chí (cần 1–19, 'TC01', 'Tiêu chí 1')",
                        "criterion not recognised (expected 1–19, 'TC01', 'Tiêu chí 1')"),
-    "long_level": ("mức đạt chuẩn khác nhau giữa các dòng của cùng một xã", "different levels on rows of the same commune"),
+    "long_level": ("mức đạt chuẩn khác nhau giữa các dòng của cùng một xã",
+                   "different levels on rows of the same commune"),
     "unexpected": ("lỗi không lường trước khi đọc tệp ({error}); hãy gửi tệp cho nhóm phát triển",
                    "unexpected error reading the file ({error}); please send the file to the developers"),
 }
 
 # Notes: how the file was read (shown by `ntm validate`, never blocking).
 NOTES = {
-    "sheet_read": ("trang '{sheet}': tiêu đề ở dòng {rows}, {n} dòng xã", "sheet '{sheet}': header on row(s) {rows}, {n} commune row(s)"),
+    "sheet_read": ("trang '{sheet}': tiêu đề ở dòng {rows}, {n} dòng xã",
+                   "sheet '{sheet}': header on row(s) {rows}, {n} commune row(s)"),
     "sheet_skipped": ("trang '{sheet}': không có bảng xã, bỏ qua", "sheet '{sheet}': no commune table, skipped"),
     "mapping": ("cột '{header}' → {name}", "column '{header}' → {name}"),
     "ignored": ("cột '{header}' không dùng", "column '{header}' not used"),
@@ -232,11 +238,13 @@ NOTES = {
     "skip_header": ("bỏ qua dòng tiêu đề lặp lại", "skipped a repeated header row"),
     "skip_numbering": ("bỏ qua dòng đánh số cột", "skipped the column-numbering row"),
     "year_title": ("năm {year} lấy từ tiêu đề '{text}'", "year {year} taken from the title '{text}'"),
-    "district_group": ("huyện lấy từ dòng nhóm/tên trang: {district}", "district from group rows/sheet name: {district}"),
+    "district_group": ("huyện lấy từ dòng nhóm/tên trang: {district}",
+                       "district from group rows/sheet name: {district}"),
     "name_match": ("'{written}' → {code} {name} ({district})", "'{written}' → {code} {name} ({district})"),
     "long_pivot": ("bảng dạng dài (xã, tiêu chí, kết quả) được chuyển thành một dòng mỗi xã-năm",
                    "long table (commune, criterion, status) pivoted to one row per commune-year"),
-    "percent": ("cột '{header}' định dạng phần trăm: 0,258 đọc là 25,8", "column '{header}' is formatted as percent: 0.258 reads as 25.8"),
+    "percent": ("cột '{header}' định dạng phần trăm: 0,258 đọc là 25,8",
+                "column '{header}' is formatted as percent: 0.258 reads as 25.8"),
 }
 
 

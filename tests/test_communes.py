@@ -620,7 +620,8 @@ def test_ambiguous_and_unknown_names_list_candidates(tmp_path):
 
 
 def test_code_with_an_abbreviated_name_is_fine(tmp_path):
-    path = _write_csv(tmp_path / "xa.csv", [_row(code="01693", name="X. V. Quang"), _row(code="01705", name="TT Hưng Đạo")])
+    rows = [_row(code="01693", name="X. V. Quang"), _row(code="01705", name="X.Hưng Đạo")]
+    path = _write_csv(tmp_path / "xa.csv", rows)
     assert len(communes.read(path)) == 2
 
 
@@ -666,7 +667,8 @@ def test_coverage_of_a_one_district_file(tmp_path):
     assert table.loc["042", "communes"] == 0 and not table.loc["042", "complete"]
     assert communes.unit_coverage(frame, "04") == (14, 139)
     assert communes.unit_coverage(frame, "051") == (14, 14)
-    assert communes.coverage_note(frame, "04", "en") == "The commune file covers 14 of 139 communes of Cao Bằng province"
+    assert communes.coverage_note(frame, "04", "en") == \
+        "The commune file covers 14 of 139 communes of Cao Bằng province"
 
 
 def test_a_commune_named_like_a_subtotal_is_read(tmp_path):
@@ -693,7 +695,8 @@ def test_band_over_criterion_names_of_either_set_and_a_recognised_flag(tmp_path)
                   "Cơ sở vật chất văn hóa", "Cơ sở hạ tầng thương mại nông thôn", "Thông tin và Truyền thông",
                   "Nhà ở dân cư", "Thu nhập", "Nghèo đa chiều", "Lao động",
                   "Tổ chức sản xuất và phát triển kinh tế nông thôn", "Giáo dục và Đào tạo", "Y tế", "Văn hóa",
-                  "Môi trường và an toàn thực phẩm", "Hệ thống chính trị và tiếp cận pháp luật", "Quốc phòng và An ninh"]
+                  "Môi trường và an toàn thực phẩm", "Hệ thống chính trị và tiếp cận pháp luật",
+                  "Quốc phòng và An ninh"]
     top = ["Mã xã", "Năm", "Các tiêu chí", *[""] * 18, "Đạt chuẩn NTM"]
     bottom = ["", "", *names_2021, ""]
     rows = [top, bottom, ["01693", "2022", *fx.marks(16), "x"], ["01705", "2022", *fx.marks(19), ""]]
@@ -739,7 +742,8 @@ def test_hidden_rows_are_reported(tmp_path):
     book["Dữ liệu"].row_dimensions[3].hidden = True
     book.save(path)
     reading = communes.inspect(path)
-    assert len(reading.frame) == 14 and [dict(n.params)["rows"] for n in reading.notes if n.kind == "hidden_rows"] == ["3"]
+    assert len(reading.frame) == 14
+    assert [dict(n.params)["rows"] for n in reading.notes if n.kind == "hidden_rows"] == ["3"]
 
 
 def test_a_quote_never_closed_names_the_line_it_opens(tmp_path):
