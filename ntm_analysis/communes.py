@@ -729,9 +729,7 @@ def _number(text: str) -> float | None:
     else:
         text = text.replace(",", ".")
     if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?", text, flags=re.IGNORECASE):
-        if value_key(text) in ("nan", "inf", "infinity", "inf") or "inf" in text.lower():
-            raise _Bad("not_finite")
-        raise _Bad("number")
+        raise _Bad("not_finite" if text.lower().lstrip("+-") in ("nan", "inf", "infinity") else "number")
     value = float(text)
     if not math.isfinite(value):
         raise _Bad("not_finite")
