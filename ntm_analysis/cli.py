@@ -36,10 +36,17 @@ LABELS = {
         "en": "OK: {file}: {rows} row(s), {communes} commune(s), year(s) {years}; no problems.",
     },
     "invalid": {"vi": "{file}: {count} lỗi.", "en": "{file}: {count} problem(s)."},
+    "more": {"vi": "… và {count} lỗi nữa; số lỗi theo loại:", "en": "… and {count} more; problems per kind:"},
+    "coverage": {"vi": "Phạm vi: {n} trên {total} xã, {districts} trên {all} huyện/thành phố:",
+                 "en": "Coverage: {n} of {total} communes, {districts} of {all} districts:"},
+    "normalised": {"vi": "Đã ghi dữ liệu theo mẫu: {file}", "en": "Wrote the data in the template's shape: {file}"},
     "eml": {"vi": "Đã ghi {file} ({size} MB)", "en": "Wrote {file} ({size} MB)"},
     "sent": {"vi": "Đã gửi {count} thư tới {to}.", "en": "Sent {count} message(s) to {to}."},
     "bad_address": {"vi": "địa chỉ email không hợp lệ: {value!r}", "en": "not an email address: {value!r}"},
 }
+
+
+SHOWN_PROBLEMS = 50  # problems printed by `ntm validate`; --problems writes them all
 
 
 def t(key: str, lang: str, **values) -> str:
@@ -116,18 +123,52 @@ def build_command(units, lang, out, communes, jobs, reports) -> None:
 @main.command("validate")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lang", type=click.Choice(i18n.LANGS), default="vi", show_default=True, help="Message language.")
-def validate_command(path: Path, lang: str) -> None:
-    """Check a commune data file (CSV or .xlsx) and print every problem: file, row, column, value, message."""
+@click.option("--normalised", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the data read, in the template's shape (CSV UTF-8), to this file.")
+@click.option("--problems", "problems_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write every problem (file, row, column, value, message) to this CSV file.")
+@click.option("--quiet", is_flag=True, help="Do not print how the file was read.")
+def validate_command(path: Path, lang: str, normalised: Path | None, problems_out: Path | None, quiet: bool) -> None:
+    """Check a commune data file (CSV or .xlsx): print how it was read (sheets, header rows, column mapping, rows
+    skipped, name matches, coverage) and every problem: file, row, column, value, message."""
+    import csv
+    from collections import Counter
+
     from . import communes
 
-    found = communes.problems(path)
+    reading = communes.inspect(path)
+    if not quiet:
+        for line in communes.how_read(reading, lang):
+            click.echo(line)
+    if problems_out is not None:
+        with open(problems_out, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["file", "row", "column", "value", "kind", "message"])
+            for p in reading.problems:
+                message = communes.describe(p, lang).split(": ", 1)[-1]
+                writer.writerow([p.file, p.row or "", p.column or "", "" if p.value is None else p.value,
+                                 getattr(p, "kind", ""), message])
+    found = reading.problems
     if found:
-        for problem in found:
-            click.echo(str(problem))
+        for problem in found[:SHOWN_PROBLEMS]:
+            click.echo(communes.describe(problem, lang))
+        if len(found) > SHOWN_PROBLEMS:
+            click.echo(t("more", lang, count=len(found) - SHOWN_PROBLEMS))
+            for kind, count in Counter(getattr(p, "kind", "") or "other" for p in found).most_common():
+                click.echo(f"  {kind}: {count}")
         _fail(t("invalid", lang, file=path, count=len(found)), 1)
-    frame = communes.read(path)
+    frame = reading.frame
     years = ", ".join(str(y) for y in sorted(frame["year"].unique()))
     click.echo(t("valid", lang, file=path, rows=len(frame), communes=frame["commune_code"].nunique(), years=years))
+    cover = communes.coverage(frame)
+    covered = cover[cover["communes"] > 0]
+    click.echo(t("coverage", lang, n=int(cover["communes"].sum()), total=int(cover["total"].sum()),
+                 districts=len(covered), all=len(cover)))
+    for row in covered.itertuples():
+        click.echo(f"  {row.district_code} {row.district_name}: {row.communes}/{row.total}")
+    if normalised is not None:
+        communes.template_frame(frame, extra=True).to_csv(normalised, index=False, encoding="utf-8-sig")
+        click.echo(t("normalised", lang, file=normalised))
 
 
 @main.command("send")

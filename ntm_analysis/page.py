@@ -136,12 +136,17 @@ class Page:
         name = name.rsplit("/", 1)[-1]
         if communes.is_synthetic(self.all_communes):
             name = f"{name}; {self.t('synthetic_short')}"
-        return self.t("source_communes", file=name)
+        return " · ".join(n for n in (self.t("source_communes", file=name), self.coverage_note()) if n)
 
     def commune_note(self, note: str = "") -> str:
         """A headline note for a figure computed from commune data, tagged when that data is synthetic."""
         tag = self.t("synthetic_short") if self.synthetic else ""
-        return " · ".join(n for n in (note, tag) if n)
+        return " · ".join(n for n in (note, self.coverage_note(), tag) if n)
+
+    def coverage_note(self) -> str:
+        """'covers 14 of 139 communes' when the commune file does not cover every commune of the unit, else ''."""
+        n, total = communes.unit_coverage(self.all_communes, self.unit)
+        return "" if n == total else communes.coverage_note(self.all_communes, self.unit, self.lang)
 
     def commune_summary(self) -> dict:
         from . import gap

@@ -73,7 +73,8 @@ def test_validate_good_file(tmp_path, writer):
     file = writer(tmp_path / ("xa." + ("csv" if writer is write_csv else "xlsx")), rows())
     result = invoke("validate", str(file))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: ") and "139 dòng, 139 xã, năm 2021" in result.output
+    assert any(line.startswith("OK: ") and "139 dòng, 139 xã, năm 2021" in line for line in result.output.splitlines())
+    assert "Phạm vi: 139 trên 139 xã, 10 trên 10 huyện/thành phố:" in result.output
 
 
 def test_validate_in_english():
@@ -88,8 +89,11 @@ def test_validate_bad_file_prints_every_problem(tmp_path, writer):
     result = invoke("validate", str(file))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert any(f"{name}, row 2, column 'Mã xã'" in line and "'99999'" in line for line in lines), result.output
-    assert any(f"{name}, row 4, column 'TC05" in line and "'maybe'" in line for line in lines), result.output
+    assert any(f"{name}, dòng 2, cột 'Mã xã': mã xã không có trong danh mục" in line and "'99999'" in line
+               for line in lines), result.output
+    assert any(f"{name}, dòng 4, cột 'TC05" in line and "'maybe'" in line for line in lines), result.output
+    english = invoke("validate", str(file), "--lang", "en").stdout.splitlines()
+    assert any(f"{name}, row 2, column 'Mã xã': unknown commune code" in line for line in english)
     assert f"{name}: " in result.stderr and "lỗi" in result.stderr
 
 
@@ -133,3 +137,42 @@ def test_build_refuses_to_replace_a_folder_that_is_not_a_pack(tmp_path):
     result = invoke("build", "--out", str(out), "--unit", "04")
     assert result.exit_code == 2 and "not a report pack" in result.output
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_validate_shows_how_an_office_file_was_read_and_writes_the_template_shape(tmp_path):
+    sys.path.insert(0, str(Path(__file__).parent))
+    import commune_fixtures as fx
+
+    file = fx.office_csv(tmp_path)
+    out = tmp_path / "normalised.csv"
+    result = invoke("validate", str(file), "--normalised", str(out), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "header on row(s) 5–6, 26 commune row(s)" in text
+    assert "'Tiêu chí 19' → c19" in text and "row 23: skipped subtotal row 'Cộng'" in text
+    assert "row 9: 'Dân Chủ' → 01657 Xã Dân Chủ (Huyện Hoà An)" in text
+    assert "Coverage: 26 of 139 communes, 2 of 10 districts:" in text and "051 Huyện Hoà An: 14/14" in text
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert table[0][:4] == ["Mã xã", "Tên xã", "Huyện", "Năm"] and "Bộ tiêu chí" in table[0]
+    assert len(table) == 27 and table[1][0] == "01291"
+    again = invoke("validate", str(out))  # the normalised file reads back to the same data
+    assert again.exit_code == 0 and "26 dòng, 26 xã, năm 2021" in again.output
+
+
+def test_validate_caps_problems_on_screen_and_writes_them_all(tmp_path):
+    table = rows()
+    column = table[0].index(next(h for h in table[0] if h.startswith("TC05")))
+    for row in table[1:]:
+        row[column] = "?"
+    file = write_csv(tmp_path / "unsure.csv", table)
+    out = tmp_path / "problems.csv"
+    result = invoke("validate", str(file), "--problems", str(out), "--quiet")
+    assert result.exit_code == 1
+    shown = [line for line in result.stdout.splitlines() if "giá trị chưa chắc chắn" in line]
+    assert len(shown) == 50 and "… và 89 lỗi nữa; số lỗi theo loại:" in result.stdout
+    assert "  mark_uncertain: 139" in result.stdout
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        written = list(csv.DictReader(handle))
+    assert len(written) == 139 and written[0]["row"] == "2" and written[0]["value"] == "?"
+    assert written[0]["column"].startswith("TC05") and written[0]["kind"] == "mark_uncertain"
