@@ -9,6 +9,8 @@ from IPython.display import display
 
 from . import communes, facts, i18n, reference, report
 
+report.use_for_altair()  # `section.chart` and charts made from it display live in JupyterLab, offline
+
 LABELS = {
     "synthetic": {
         "vi": "DỮ LIỆU MÔ PHỎNG: số liệu cấp xã trong báo cáo này là dữ liệu tổng hợp dùng để minh họa, KHÔNG phải "

@@ -135,6 +135,20 @@ class Figure:
         return self.text
 
 
+def _altair_renderer(spec: dict, **metadata) -> dict:
+    """Altair charts an analyst displays (`section.chart`, edited or not) the way `Figure` displays: Vega-Lite that
+    JupyterLab draws offline, trusted or not, with a text line. (Altair's default renderer loads Vega from a CDN.)"""
+    title = spec.get("title", "")
+    title = title.get("text", "") if isinstance(title, dict) else title
+    return {VEGALITE_MIME: spec, "text/plain": f"[{title or 'chart'}]"}
+
+
+def use_for_altair() -> None:
+    """Make Altair display charts through `_altair_renderer` (called when the report modules load in a notebook)."""
+    alt.renderers.register("ntm", _altair_renderer)
+    alt.renderers.enable("ntm")
+
+
 def figure(chart: alt.TopLevelMixin | dict, *, lang: str) -> Figure:
     """A chart for a report page: displays live in JupyterLab, exports as a static SVG with hover text and the
     source line as caption. With DEFER_SVG=1 in the environment, its output leaves the SVG to `export_html`."""

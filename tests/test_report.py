@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import altair as alt
 import nbformat
 import pandas as pd
 import papermill
@@ -129,6 +130,17 @@ def test_figure_displays_as_live_vega_lite_with_svg_and_text_fallbacks_but_no_ht
     assert repr(fig) == bundle["text/plain"]
     assert fig.chart.to_dict()["title"] == {"text": "Vốn huy động"}  # the Altair object, to change and reuse
     nbformat.validate(notebook(cell(shown(fig))))
+
+
+def test_altair_charts_an_analyst_displays_go_to_jupyterlab_as_vega_lite_v5():
+    from IPython.core.formatters import DisplayFormatter
+
+    from ntm_analysis import page  # noqa: F401 — the notebooks' modules switch Altair to this renderer
+
+    assert alt.renderers.active == "ntm"
+    data, _ = DisplayFormatter().format(bar().properties(title="Đã sửa"))
+    assert set(data) == {report.VEGALITE_MIME, "text/plain"} and data["text/plain"] == "[Đã sửa]"
+    nbformat.validate(notebook(cell(new_output("display_data", data=data))))
 
 
 def test_vega_lite_mimetype_of_altair_6_fails_notebook_validation_and_ours_passes():
