@@ -20,8 +20,9 @@ reports: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# JupyterLab refuses to run as root without --allow-root (containers, CI): add it only then.
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 benchmark: setup
 	$(BIN)/python benchmarks/pack.py

@@ -3,7 +3,8 @@
 Every builder takes the data with labels already translated by the caller, plus `title`, `unit`, `source` and
 `lang`. It returns a themed Altair chart whose numbers follow the locale (vi: 1.234,5 · en: 1,234.5): value labels
 and tooltips are formatted with `i18n.number` (babel), axes through the d3 format locale in `config.locale`.
-Every mark has a tooltip. The source line travels in the spec (`usermeta.ntm.source`, and the `description` that
+Every mark has a tooltip, and a `description` with the same text that the static SVG
+shows as its native hover text (<title>). The source line travels in the spec (`usermeta.ntm.source`, and the `description` that
 becomes the chart's accessible label); `report.figure` prints it as the figure caption under the chart.
 
 Charts are shown through `report.figure`, never through Altair's own renderers (see report.py).
@@ -109,7 +110,8 @@ def bar(df: pd.DataFrame, *, category: str, value: str, title: str, unit: str | 
     x = alt.X("val:Q", title=unit, scale=alt.Scale(domain=_headroom(data, "val", "lab"), nice=False),
               axis=alt.Axis(format=",~f", tickCount=5))
     data["head"] = _joined(data["cat"], data["grp"]) if color else data["cat"]
-    base = alt.Chart(data).encode(y=y, x=x, tooltip=_tooltip("lab", unit, lang))
+    data["tip"] = _tips(data["head"], data["lab"], unit, lang)
+    base = alt.Chart(data).encode(y=y, x=x, tooltip=_tooltip("lab", unit, lang), description="tip:N")
     chart = alt.layer(
         base.mark_bar(height={"band": 0.72}).encode(color=fill),
         base.mark_text(align="left", baseline="middle", dx=4).encode(text="lab:N"),
@@ -132,7 +134,9 @@ def grouped_bar(df: pd.DataFrame, *, category: str, series: str, value: str, tit
               axis=alt.Axis(format=",~f", tickCount=5))
     offset = alt.YOffset("grp:N", sort=groups, scale=alt.Scale(paddingInner=0.1))
     data["head"] = _joined(data["cat"], data["grp"])
-    base = alt.Chart(data).encode(y=y, x=x, yOffset=offset, tooltip=_tooltip("lab", unit, lang))
+    data["tip"] = _tips(data["head"], data["lab"], unit, lang)
+    base = alt.Chart(data).encode(y=y, x=x, yOffset=offset, tooltip=_tooltip("lab", unit, lang),
+                                  description="tip:N")
     chart = alt.layer(
         base.mark_bar().encode(color=alt.Color("grp:N", title=None, sort=groups, scale=alt.Scale(range=PALETTE))),
         base.mark_text(align="left", baseline="middle", dx=4, fontSize=9.5).encode(text="lab:N"),
@@ -161,6 +165,7 @@ def progress(df: pd.DataFrame, *, indicator: str, baseline: str, target: str, cu
     if not rows:
         raise ValueError("progress(): no values to chart")
     data = pd.DataFrame(rows)
+    data["tip"] = _tips(data["head"], data["txt"], unit, lang)
     order = [names[k] for k in stages]
     look = {"b": ("circle", "white", MUTED), "c": ("circle", PRIMARY, PRIMARY), "t": ("diamond", ACCENT, ACCENT)}
     legend = alt.Legend(title=None, symbolSize=80)
@@ -171,21 +176,21 @@ def progress(df: pd.DataFrame, *, indicator: str, baseline: str, target: str, cu
 
     x = alt.X("val:Q", title=None, scale=alt.Scale(zero=False, padding=18),
               axis=alt.Axis(labels=False, ticks=False, domain=False, grid=False))  # axis=None breaks facets
-    tips = _tooltip("txt", unit, lang)
+    tips = {"tooltip": _tooltip("txt", unit, lang), "description": "tip:N"}
     on_baseline = f"datum.stage == {_js(names['b'])}"
-    layers = [alt.Chart().mark_rule(color=SOFT, strokeWidth=3).encode(x="lo:Q", x2="end:Q", tooltip=tips)
+    layers = [alt.Chart().mark_rule(color=SOFT, strokeWidth=3).encode(x="lo:Q", x2="end:Q", **tips)
               .transform_filter(on_baseline)]
     if current:
-        layers.append(alt.Chart().mark_rule(color=PRIMARY, strokeWidth=3).encode(x="lo:Q", x2="now:Q", tooltip=tips)
+        layers.append(alt.Chart().mark_rule(color=PRIMARY, strokeWidth=3).encode(x="lo:Q", x2="now:Q", **tips)
                       .transform_filter(on_baseline + " && isValid(datum.now)"))
     layers += [
         alt.Chart().mark_point(size=90, opacity=1, strokeWidth=1.6).encode(
             x=x, shape=by_stage(alt.Shape, 0), fill=by_stage(alt.Fill, 1), color=by_stage(alt.Color, 2),
-            tooltip=tips),
+            **tips),
         alt.Chart().mark_text(baseline="top", dy=9, fontSize=10, color=MUTED).encode(
-            x="val:Q", text="txt:N", tooltip=tips).transform_filter("!datum.above"),
+            x="val:Q", text="txt:N", **tips).transform_filter("!datum.above"),
         alt.Chart().mark_text(baseline="bottom", dy=-9, fontSize=10, color=PRIMARY).encode(
-            x="val:Q", text="txt:N", tooltip=tips).transform_filter("datum.above"),
+            x="val:Q", text="txt:N", **tips).transform_filter("datum.above"),
     ]
     chart = alt.layer(*layers).properties(width=WIDTH - 250, height=22).facet(
         data=data,
@@ -249,21 +254,25 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str, 
         fill = alt.Color("v:Q", title=unit, scale=alt.Scale(scheme="blues"),
                          legend=alt.Legend(format=",~f", orient="top", gradientLength=200))
         tips = [alt.Tooltip("head:N", title="title"), alt.Tooltip("v:Q", title=_value_title(unit, lang), format=",~f")]
+        chart = chart.transform_calculate(tip=f"datum.head + '\\n' + {_js(_value_title(unit, lang) + ': ')} + "
+                                              f"format(datum.v, ',~f')")
     else:
         level_names = pd.DataFrame({"v": range(len(levels)), "level": levels})
         chart = chart.transform_lookup(lookup="v", from_=alt.LookupData(level_names, key="v", fields=["level"]))
         fill = alt.Color("level:N", title=None, sort=levels,
                          scale=alt.Scale(domain=levels, range=palette[: len(levels)]))
         tips = [alt.Tooltip("head:N", title="title"), alt.Tooltip("level:N", title=i18n.text(LABELS, "status", lang))]
+        chart = chart.transform_calculate(tip="datum.head + ': ' + datum.level")  # short: 2 641 cells
     font = min(11, step - 1)
     short = all(len(str(c)) <= 3 for c in cols)
-    chart = chart.mark_rect(aria=False).encode(
+    chart = chart.mark_rect().encode(
         y=alt.Y("row:N", sort=rows, title=None, scale=alt.Scale(paddingInner=0.1 if step >= 10 else 0, round=True),
                 axis=alt.Axis(labelFontSize=font, labelLimit=170, labelPadding=4)),
         x=alt.X("col:N", sort=cols, title=None, scale=alt.Scale(paddingInner=0.1, round=True),
                 axis=alt.Axis(orient="top", labelAngle=0 if short else -45, labelLimit=140, labelPadding=4)),
         color=fill,
         tooltip=tips,
+        description="tip:N",
     ).properties(width=alt.Step(cell), height=alt.Step(step))
     return _finish(chart, title=title, subtitle=_unit_line(subtitle, unit if numeric else None, lang),
                    source=source, lang=lang)
@@ -290,7 +299,8 @@ def trajectory(df: pd.DataFrame, *, year: str, value: str, series: str, title: s
     dash = alt.StrokeDash("grp:N", sort=groups, legend=legend,
                           scale=alt.Scale(domain=groups, range=[[6, 4] if g in dashes else [1, 0] for g in groups]))
     data["head"] = _joined(data["grp"], data["yr"])
-    base = alt.Chart(data).encode(x=x, y=y, color=color, tooltip=_tooltip("txt", unit, lang))
+    data["tip"] = _tips(data["head"], data["txt"], unit, lang)
+    base = alt.Chart(data).encode(x=x, y=y, color=color, tooltip=_tooltip("txt", unit, lang), description="tip:N")
     chart = alt.layer(
         base.mark_line(strokeWidth=2.2).encode(strokeDash=dash),
         base.mark_point(filled=True, size=45, opacity=1),
@@ -368,6 +378,13 @@ def _tooltip(text: str, unit: str | None, lang: str) -> list[alt.Tooltip]:
     """Vega's tooltip shows the field titled "title" as its heading (the "head" column: what the mark is), then
     "<unit>: <value text>". Caller column names never show: they may be internal names."""
     return [alt.Tooltip("head:N", title="title"), alt.Tooltip(f"{text}:N", title=_value_title(unit, lang))]
+
+
+def _tips(heads, texts, unit: str | None, lang: str) -> list[str]:
+    """The text of each mark's `description`: what the mark is, then "<unit>: <value>", on two lines. Vega writes
+    it as the mark's aria-label; `report` turns that into the SVG <title> browsers show on hover, scripts or not."""
+    name = _value_title(unit, lang)
+    return [f"{h}\n{name}: {t}" for h, t in zip(heads, texts)]
 
 
 def _joined(*columns) -> list[str]:

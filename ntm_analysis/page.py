@@ -9,6 +9,8 @@ from IPython.display import display
 
 from . import communes, facts, i18n, reference, report
 
+report.use_for_altair()  # `section.chart` and charts made from it display live in JupyterLab, offline
+
 LABELS = {
     "synthetic": {
         "vi": "DỮ LIỆU MÔ PHỎNG: số liệu cấp xã trong báo cáo này là dữ liệu tổng hợp dùng để minh họa, KHÔNG phải "
@@ -87,13 +89,85 @@ def fact_table(topics: list[str], *, lang: str) -> report.Fragment:
 
 
 class Group:
-    """Several fragments shown by one notebook cell."""
+    """A section (or the header) of a report: what one notebook cell shows, and the objects behind it.
+
+    `tables` / `table`: the DataFrames of its tables (the first one); `charts` / `chart`: its Altair charts;
+    `figures`: its `report.Figure`s (spec, SVG, caption). In JupyterLab it displays as a run of outputs: text and
+    tables as HTML, each chart as live Vega-Lite (with a static SVG and a text fallback), so that the charts are
+    drawn whether the notebook is trusted or not. The page is exported from exactly these outputs."""
 
     def __init__(self, *parts):
         self.parts = [p for p in parts if p is not None]
 
+    @property
+    def title(self) -> str:
+        heads = [p.text.lstrip("# ") for p in self.parts if isinstance(p, report.Fragment) and p.html.startswith("<h")]
+        return heads[0] if heads else ""
+
+    @property
+    def tables(self) -> list[pd.DataFrame]:
+        return [p.frame for p in self.parts if isinstance(p, report.Table)]
+
+    @property
+    def table(self) -> pd.DataFrame | None:
+        return self.tables[0] if self.tables else None
+
+    @property
+    def figures(self) -> list[report.Figure]:
+        return [p for p in self.parts if isinstance(p, report.Figure)]
+
+    @property
+    def charts(self) -> list:
+        return [f.chart for f in self.figures]
+
+    @property
+    def chart(self):
+        return self.charts[0] if self.charts else None
+
     def _repr_html_(self) -> str:
-        return "\n".join(p._repr_html_() for p in self.parts)
+        return "\n".join(p.html for p in self.parts)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The whole section at once (charts as static SVG inside the HTML), for frontends that show one output."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
+    def __repr__(self) -> str:
+        extra = [f"{len(self.tables)} table(s) in .tables", f"{len(self.charts)} chart(s) in .charts"]
+        return "\n\n".join([*(repr(p) for p in self.parts), "· ".join(extra)])
+
+    def _ipython_display_(self) -> None:
+        for run in self._runs():
+            display(run)
+
+    def _runs(self) -> list:
+        """The outputs this section displays: each chart on its own, the fragments between charts together."""
+        runs, text = [], []
+        for part in self.parts:
+            if isinstance(part, report.Figure):
+                if text:
+                    runs.append(_Run(text))
+                    text = []
+                runs.append(part)
+            else:
+                text.append(part)
+        if text:
+            runs.append(_Run(text))
+        return runs
+
+
+class _Run:
+    """Consecutive fragments shown as one output."""
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = {"text/plain": "\n\n".join(repr(p) for p in self.parts),
+                  "text/html": "\n".join(p.html for p in self.parts)}
+        for part in self.parts:  # the headline cards' data travel with them
+            if isinstance(part, report.Headlines):
+                bundle[report.HEADLINES_MIME] = part.data
+        return bundle
 
 
 class Page:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from functools import lru_cache
+from numbers import Integral
 
 import pandas as pd
 
@@ -93,12 +94,63 @@ def unit_name(code: str, lang: str = "vi") -> str:
 
 
 def check_unit(code: object) -> str:
-    """Return `code` if it is the province or a district; otherwise raise UnitError naming the valid codes."""
-    text = str(code).strip()
-    if text not in unit_codes():
-        valid = ", ".join(unit_codes())
-        raise UnitError(f"unknown unit code {code!r}: expected the province ({province()['code']}) or a district ({valid})")
-    return text
+    """The official code of a unit given as code or name (see `resolve_unit`); raises UnitError otherwise."""
+    return resolve_unit(code)
+
+
+def resolve_unit(value: object) -> str:
+    """The official code ("04", "040" … "053") of the unit `value` names, however an analyst passed it:
+
+    - a code as text, with or without its leading zeros: "051", "51", "04", "4";
+    - a code as a number, as papermill's `-p unit 051` and `-p unit 04` pass it: 51, 4;
+    - a name in Vietnamese or English, with or without its type, accents or old-style tone marks, in any case:
+      "Hòa An", "Hoà An", "hoa an", "Huyện Hòa An", "Hoa An district", "Thành phố Cao Bằng", "Cao Bằng city".
+      "Cao Bằng" alone is the province (the city is "Thành phố Cao Bằng").
+
+    Anything else raises UnitError listing every valid code and name."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        found = _by_number().get(int(value))
+    elif isinstance(value, str) and value.strip().isdigit():
+        found = _by_number().get(int(value.strip()))
+    elif isinstance(value, str):
+        found = _by_name().get(_fold(value))
+    else:
+        found = None
+    if found is None:
+        raise UnitError(f"unknown unit code or name {value!r}: expected one of {valid_units()}")
+    return found
+
+
+def valid_units() -> str:
+    """'04 Tỉnh Cao Bằng, 040 Thành phố Cao Bằng, …': what `resolve_unit` accepts, for error messages."""
+    names = [(province()["code"], province()["name_vi"]), *zip(districts()["code"], districts()["name_vi"])]
+    return ", ".join(f"{code} {name}" for code, name in names) + " (codes with or without leading zeros, names " \
+        "with or without accents)"
+
+
+@lru_cache(maxsize=1)
+def _by_number() -> dict[int, str]:
+    return {int(code): code for code in unit_codes()}
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, str]:
+    """Folded name → code. District names first, then the province's, so that "Cao Bằng" is the province."""
+    keys: dict[str, str] = {}
+    for row in districts().itertuples(index=False):
+        base = row.name_vi.removeprefix(row.type).strip()
+        for name in (row.name_vi, base, row.name_en, row.name_en.rsplit(" ", 1)[0]):
+            keys[_fold(name)] = row.code
+    p = province()
+    for name in (p["name_vi"], p["name_vi"].removeprefix("Tỉnh").strip(), p["name_en"]):
+        keys[_fold(name)] = p["code"]
+    return keys
+
+
+def _fold(name: str) -> str:
+    """A name reduced for matching only: normalised (see `normalise_name`), accents and đ dropped."""
+    text = unicodedata.normalize("NFD", normalise_name(name)).replace("đ", "d")
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def is_province(code: str) -> bool:

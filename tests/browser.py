@@ -26,6 +26,10 @@ _FIGURES = """() => Array.from(document.querySelectorAll("figure.ntm-chart")).ma
     id: f.id,
     live: f.querySelector(".ntm-live svg.marks") !== null && !f.querySelector(".ntm-live").hidden,
     still: f.querySelector(".ntm-static svg") !== null,
+    marks: f.querySelectorAll(".ntm-static svg g.role-mark > *").length,
+    titled: Array.from(f.querySelectorAll(".ntm-static svg g.role-mark > *")).filter(
+        m => m.querySelector(":scope > title") !== null && m.querySelector(":scope > title").textContent !== "").length,
+    hover: (f.querySelector(".ntm-static svg g.role-mark > * > title") || {}).textContent || null,
 }))"""
 _SETTLED = """() => Array.from(document.querySelectorAll("figure.ntm-chart")).every(
     f => f.querySelector(".ntm-live svg.marks") !== null && f.querySelector(".ntm-static") === null)"""
@@ -37,7 +41,8 @@ class Visit:
 
     blocked: list[str] = field(default_factory=list)  # every request not file:/data:/blob: (all aborted)
     errors: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
-    figures: list[dict] = field(default_factory=list)  # per figure: id, live (drawn by Vega), still (static SVG)
+    figures: list[dict] = field(default_factory=list)  # per figure: id, live (drawn by Vega), still (static SVG),
+    # marks (in the static SVG), titled (marks with a <title>: the hover text), hover (the first mark's)
     tooltip: str | None = None  # text of the tooltip after hovering the first chart's first mark, if asked
 
     @property
@@ -76,7 +81,7 @@ def visit(path: Path, *, chromium: str, javascript: bool = True, hover: str | No
             page.on("console", lambda m: result.errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: result.errors.append(str(e)))
             page.goto(Path(path).resolve().as_uri(), wait_until="load")
-            if javascript:
+            if javascript and page.query_selector("script.ntm-spec") is not None:  # an interactive page
                 try:
                     page.wait_for_function(_SETTLED, timeout=timeout_ms)
                 except PlaywrightTimeout:

@@ -1,7 +1,10 @@
-"""An exported page in headless Chromium with the network cut off: nothing requested, no errors, live charts
-with scripts on, static charts with scripts off, and the static chart kept when the live one fails."""
+"""An exported page in headless Chromium with the network cut off: nothing requested, no errors. The page as
+mailed is static: every chart is its SVG, with hover text (<title>) on every mark, scripts on or off. The optional
+interactive page goes live with scripts on, keeps the static SVG with scripts off or when a chart fails."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import pytest
@@ -33,14 +36,14 @@ def figures(lang: str) -> list[report.Fragment]:
     ]
 
 
-def write_page(folder, fragments, lang: str = "vi"):
+def write_page(folder, fragments, lang: str = "vi", *, interactive: bool = True, name: str = "page.html"):
     nb = new_notebook()
-    nb.cells = [new_code_cell("x", outputs=[new_output("display_data", data={"text/html": f.html})])
+    nb.cells = [new_code_cell("x", outputs=[new_output("display_data", data=f._repr_mimebundle_())])
                 for f in fragments]
     nb.cells.append(new_code_cell("x", outputs=[new_output("display_data", data={
         "text/html": report.table(pd.DataFrame({"Xã": ["<script>alert(1)</script>"]}), lang=lang).html})]))
-    path = folder / "page.html"
-    path.write_text(report.export_html(nb, title="Thử", lang=lang), encoding="utf-8")
+    path = folder / name
+    path.write_text(report.export_html(nb, title="Thử", lang=lang, interactive=interactive), encoding="utf-8")
     return path
 
 
@@ -66,10 +69,27 @@ def test_with_scripts_off_every_chart_shows_its_static_svg(browse, page):
 
 
 def test_a_chart_that_fails_to_draw_keeps_its_static_svg(browse, tmp_path):
-    good, broken = figures("en")[0], figures("en")[0]
-    start = broken.html.index('class="ntm-spec">') + len('class="ntm-spec">')
-    end = broken.html.index("</script>", start)
-    broken = report.Fragment(broken.html[:start] + '{"mark": {"type": 42}}' + broken.html[end:])
-    seen = browse(write_page(tmp_path, [good, broken], lang="en"), timeout_ms=5_000)
+    good = figures("en")[0]
+    page = write_page(tmp_path, [good, good], lang="en")
+    html = page.read_text(encoding="utf-8")
+    last = list(re.finditer(r'(<script[^>]*class="ntm-spec"[^>]*>)[^<]*</script>', html))[-1]
+    page.write_text(html[:last.start()] + last.group(1) + '{"mark": {"type": 42}}</script>' + html[last.end():],
+                    encoding="utf-8")
+    seen = browse(page, timeout_ms=5_000)
     assert seen.blocked == [] and seen.errors == []
     assert [(f["live"], f["still"]) for f in seen.figures] == [(True, False), (False, True)]
+
+
+@pytest.fixture(scope="module")
+def static_page(tmp_path_factory):
+    return write_page(tmp_path_factory.mktemp("static"), figures("vi"), interactive=False, name="static.html")
+
+
+@pytest.mark.parametrize("scripts", [True, False])
+def test_the_static_page_shows_every_chart_with_hover_text_on_every_mark(browse, static_page, scripts):
+    seen = browse(static_page, javascript=scripts)
+    assert seen.blocked == [] and seen.errors == []
+    assert len(seen.figures) == 4 and seen.still == 4 and seen.live == 0
+    assert all(f["marks"] > 0 and f["titled"] == f["marks"] for f in seen.figures), seen.figures
+    assert seen.figures[0]["hover"] == "Tín dụng\ntỷ đồng: 8.098,3"  # the largest bar comes first
+    assert seen.figures[1]["marks"] == 139 * 19 and seen.figures[1]["hover"] == "Xã 000 · 1: Đạt"
