@@ -284,8 +284,8 @@ def _read_table(table: layout.Table, *, file: str, reading: Reading, several: bo
                                          header=header, name=name))
         if position in getattr(table, "hidden", set()) and header:
             from openpyxl.utils import get_column_letter
-            reading.notes.append(problem(file, header_row, header, None, "hidden", header=header,
-                                         letter=get_column_letter(position + 1)))
+            reading.notes.append(problem(file, header_row, header, None, "hidden" if name else "hidden_unused",
+                                         header=header, letter=get_column_letter(position + 1), name=name))
     for position in sorted(getattr(table, "percent", set())):
         if position < len(table.header) and position in columns.values():
             reading.notes.append(problem(file, header_row, table.header[position], None, "percent",
@@ -830,7 +830,7 @@ def how_read(reading: Reading, lang: str = "vi") -> list[str]:
         flush()
         message = render(note.kind, params, lang)
         where = f"{'dòng' if lang == 'vi' else 'row'} {note.row}: " if note.row and note.kind not in (
-            "sheet_read", "hidden", "percent") else ""
+            "sheet_read", "hidden", "hidden_unused", "percent") else ""
         lines.append(f"  · {where}{message}")
     flush()
     return lines

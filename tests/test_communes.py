@@ -477,7 +477,7 @@ def test_office_xlsx_every_district_sheet_merged_band_and_year_percent_hidden(tm
     by_code = frame.set_index("commune_code")
     assert by_code.loc[fx.communes("051")[3][0], "criteria_met"] == 8  # Đ = met, CĐ = not met
     kinds = [n.kind for n in reading.notes]
-    assert kinds.count("hidden") == 2 and kinds.count("percent") == 2 and "sheet_skipped" in kinds
+    assert kinds.count("hidden_unused") == 2 and kinds.count("percent") == 2 and "sheet_skipped" in kinds
 
 
 def test_a_sheet_with_commune_rows_but_no_header_is_refused_by_name(tmp_path):
@@ -828,3 +828,11 @@ def test_the_2021_2025_set_cannot_apply_before_2022(tmp_path):
     header = ["Mã xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ", "Bộ tiêu chí"]
     path = _write_csv(tmp_path / "xa.csv", [["01693", "2021", *fx.marks(3), "", "QĐ 318"]], header=header)
     assert [p.kind for p in _problems(path)] == ["criteria_set_year"]
+
+
+def test_a_hidden_criterion_column_is_reported_as_read(tmp_path):
+    path = fx.write_xlsx(tmp_path / "x.xlsx", {"Dữ liệu": [fx.template_header(), *fx.template_rows("051")]},
+                         hidden={"Dữ liệu": ["E"]})
+    reading = communes.inspect(path)
+    assert [dict(n.params)["name"] for n in reading.notes if n.kind == "hidden"] == ["c02"]
+    assert "hidden column 'TC02' (column E) is read as c02" in "\n".join(communes.how_read(reading, "en"))
