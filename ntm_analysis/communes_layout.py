@@ -254,7 +254,7 @@ def combine(top: list[str], bottom: list[str]) -> list[str]:
 
 def _bare_district(text: str) -> str:
     text = reference.normalise_name(text)
-    text = re.sub(r"^[ivxlc]+[.)]\s*", "", text)
+    text = re.sub(r"^([ivxlc]+|\d{1,2})[.)]\s*", "", text)  # "I. Huyện Bảo Lâm", "2) Huyện Hà Quảng"
     for prefix in ("huyện ", "h. ", "h.", "thành phố ", "tp. ", "tp.", "tp "):
         text = text.removeprefix(prefix)
     return text.strip()

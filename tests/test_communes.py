@@ -836,3 +836,16 @@ def test_a_hidden_criterion_column_is_reported_as_read(tmp_path):
     reading = communes.inspect(path)
     assert [dict(n.params)["name"] for n in reading.notes if n.kind == "hidden"] == ["c02"]
     assert "hidden column 'TC02' (column E) is read as c02" in "\n".join(communes.how_read(reading, "en"))
+
+
+@pytest.mark.parametrize("year", ["2021", "2021.0", "Năm 2021", "2021-12-31", "31/12/2021"])
+def test_year_spellings(tmp_path, year):
+    assert communes.read(fx.values_csv(tmp_path, "Năm", year))["year"].tolist() == [2021, 2021, 2021]
+
+
+def test_numbered_group_rows_set_the_district(tmp_path):
+    header = ["STT", "Tên xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ"]
+    rows = [["", "1. Huyện Bảo Lâm"], ["1", "Vĩnh Quang", "2021", *fx.marks(4), ""],
+            ["", "2) Thành phố Cao Bằng"], ["1", "Vĩnh Quang", "2021", *fx.marks(5), ""]]
+    frame = communes.read(_write_csv(tmp_path / "xa.csv", rows, header=header))
+    assert frame[["commune_code", "criteria_met"]].values.tolist() == [["01300", 4], ["01693", 5]]
