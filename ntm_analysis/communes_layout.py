@@ -216,6 +216,12 @@ def find_table(grid: Grid) -> Table | None:
     return table
 
 
+def _band(text: str) -> bool:
+    """A header band over the criteria: 'Tiêu chí', 'Các tiêu chí NTM', 'Chỉ tiêu', 'TC', 'Criteria'."""
+    key = value_key(text)
+    return "tieuchi" in key or "chitieu" in key or "criteri" in key or key == "tc"
+
+
 def _commune_row(cells: list[str]) -> bool:
     """A row naming a commune by code or name (so never a second header row)."""
     from .communes_names import names
@@ -239,7 +245,7 @@ def combine(top: list[str], bottom: list[str]) -> list[str]:
             upper = band  # a band written once over several columns (CSV export of a merged cell)
         if not lower or lower == upper:
             out.append(upper)
-        elif ("tieuchi" in value_key(upper) or "criteri" in upper.lower()) and criterion_number(lower):
+        elif _band(upper) and criterion_number(lower):
             out.append(f"Tiêu chí {criterion_number(lower)}")  # "1", "TC1", "1. Quy hoạch", "Quy hoạch"
         elif canonical(lower) is not None or not upper:
             out.append(lower)
