@@ -290,7 +290,9 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
         name = cells[name_at].strip() if name_at is not None and name_at < len(cells) else ""
         lowered = [reference.normalise_name(t) for t in texts[:4]]
         shown = " ".join(texts[:3])[:60]
-        if first_data and len(texts) >= 5 and all(_NUMBERING.match(t) for t in lowered):
+        numbered = [t.lower() for t in texts]
+        if first_data and len(texts) >= 5 and len(set(numbered)) == len(numbered) \
+                and all(_NUMBERING.match(t) for t in numbered):  # "A, B, (1), (2) …": distinct labels
             notes.append(problem(file, number, None, None, "skip_numbering"))
             first_data = False
             continue

@@ -849,3 +849,18 @@ def test_numbered_group_rows_set_the_district(tmp_path):
             ["", "2) Thành phố Cao Bằng"], ["1", "Vĩnh Quang", "2021", *fx.marks(5), ""]]
     frame = communes.read(_write_csv(tmp_path / "xa.csv", rows, header=header))
     assert frame[["commune_code", "criteria_met"]].values.tolist() == [["01300", 4], ["01693", 5]]
+
+
+def test_xlsx_merged_group_row_upper_case_names_and_a_dated_footer(tmp_path):
+    header = ["STT", "Tên xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức đạt chuẩn"]
+    body = fx.communes("045")
+    rows = [["BÁO CÁO KẾT QUẢ NĂM 2021"], [], header, ["I", "HUYỆN HÀ QUẢNG"]]
+    rows += [[i + 1, name.upper(), 2021 if i == 0 else None, *fx.marks(min(i, 19), "Đạt", "Chưa đạt"), "Chưa đạt"]
+             for i, (_, name, _) in enumerate(body)]
+    rows += [[None, "Tổng số", None, *[5] * 19], [None, "Cao Bằng, ngày 31 tháng 12 năm 2021"]]
+    last = 4 + len(body)
+    path = fx.write_xlsx(tmp_path / "x.xlsx", {"Báo cáo": rows}, merges={"Báo cáo": ["B4:X4", f"C5:C{last}"]})
+    reading = communes.inspect(path)
+    assert reading.problems == [] and len(reading.frame) == len(body) == 19
+    assert set(reading.frame["district_code"]) == {"045"} and reading.frame["criteria_met"].sum() == sum(range(19))
+    assert [n.kind for n in reading.notes if n.kind.startswith("skip")] == ["skip_group", "skip_subtotal", "skip_footer"]
