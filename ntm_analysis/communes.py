@@ -94,8 +94,8 @@ REQUIRED = ["year", *CRITERIA_COLUMNS, "level"]
 OPTIONAL_INT = ["villages_total", "villages_standard", "villages_model"]
 OPTIONAL_FLOAT = ["income", "poverty_rate"]
 
-_MET = {"dat", "x", "true", "co", "yes", "y", "met", "d"}
-_NOT_MET = {"", "chuadat", "khongdat", "false", "khong", "no", "n", "notmet", "cd", "kd"}
+_MET = {"dat", "x", "true", "co", "yes", "y", "met", "d", "datchuan"}
+_NOT_MET = {"", "chuadat", "khongdat", "false", "khong", "no", "n", "notmet", "cd", "kd", "chuadatchuan"}
 _UNSURE = ("dukien", "denghi", "kehoach", "phandau", "chuacongnhan", "dangxet", "expected", "proposed", "planned")
 # Recognised level spellings, checked in this order (so "chưa đạt chuẩn" is not read as "đạt chuẩn").
 _LEVEL_WORDS = (
@@ -284,8 +284,8 @@ def _read_table(table: layout.Table, *, file: str, reading: Reading, several: bo
                                          header=header, name=name))
         if position in getattr(table, "hidden", set()) and header:
             from openpyxl.utils import get_column_letter
-            reading.notes.append(problem(file, header_row, header, None, "hidden", header=header,
-                                         letter=get_column_letter(position + 1)))
+            reading.notes.append(problem(file, header_row, header, None, "hidden" if name else "hidden_unused",
+                                         header=header, letter=get_column_letter(position + 1), name=name))
     for position in sorted(getattr(table, "percent", set())):
         if position < len(table.header) and position in columns.values():
             reading.notes.append(problem(file, header_row, table.header[position], None, "percent",
@@ -699,9 +699,9 @@ def _code(text: str) -> str | None:
 def _year(text: str) -> int | None:
     """2021, 2021.0, an Excel date (2021-12-31) or 31/12/2021 → 2021."""
     stripped = text.strip()
-    date = re.fullmatch(r"(\d{4})-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-](\d{4})", stripped)
+    date = re.fullmatch(r"(\d{4})-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-](\d{4})|(?:năm|year)\s*(\d{4})", stripped.lower())
     if date:
-        return int(date.group(1) or date.group(2))
+        return int(date.group(1) or date.group(2) or date.group(3))
     return _integer(stripped)
 
 
@@ -830,7 +830,7 @@ def how_read(reading: Reading, lang: str = "vi") -> list[str]:
         flush()
         message = render(note.kind, params, lang)
         where = f"{'dòng' if lang == 'vi' else 'row'} {note.row}: " if note.row and note.kind not in (
-            "sheet_read", "hidden", "percent") else ""
+            "sheet_read", "hidden", "hidden_unused", "percent") else ""
         lines.append(f"  · {where}{message}")
     flush()
     return lines

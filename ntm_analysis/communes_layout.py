@@ -216,6 +216,12 @@ def find_table(grid: Grid) -> Table | None:
     return table
 
 
+def _band(text: str) -> bool:
+    """A header band over the criteria: 'Tiêu chí', 'Các tiêu chí NTM', 'Chỉ tiêu', 'TC', 'Criteria'."""
+    key = value_key(text)
+    return "tieuchi" in key or "chitieu" in key or "criteri" in key or key == "tc"
+
+
 def _commune_row(cells: list[str]) -> bool:
     """A row naming a commune by code or name (so never a second header row)."""
     from .communes_names import names
@@ -239,7 +245,7 @@ def combine(top: list[str], bottom: list[str]) -> list[str]:
             upper = band  # a band written once over several columns (CSV export of a merged cell)
         if not lower or lower == upper:
             out.append(upper)
-        elif ("tieuchi" in value_key(upper) or "criteri" in upper.lower()) and criterion_number(lower):
+        elif _band(upper) and criterion_number(lower):
             out.append(f"Tiêu chí {criterion_number(lower)}")  # "1", "TC1", "1. Quy hoạch", "Quy hoạch"
         elif canonical(lower) is not None or not upper:
             out.append(lower)
@@ -254,7 +260,7 @@ def combine(top: list[str], bottom: list[str]) -> list[str]:
 
 def _bare_district(text: str) -> str:
     text = reference.normalise_name(text)
-    text = re.sub(r"^[ivxlc]+[.)]\s*", "", text)
+    text = re.sub(r"^([ivxlc]+|\d{1,2})[.)]\s*", "", text)  # "I. Huyện Bảo Lâm", "2) Huyện Hà Quảng"
     for prefix in ("huyện ", "h. ", "h.", "thành phố ", "tp. ", "tp.", "tp "):
         text = text.removeprefix(prefix)
     return text.strip()
@@ -284,7 +290,9 @@ def sort_rows(table: Table, columns: dict[str, int], commune_names: set[str], *,
         name = cells[name_at].strip() if name_at is not None and name_at < len(cells) else ""
         lowered = [reference.normalise_name(t) for t in texts[:4]]
         shown = " ".join(texts[:3])[:60]
-        if first_data and len(texts) >= 5 and all(_NUMBERING.match(t) for t in lowered):
+        numbered = [t.lower() for t in texts]
+        if first_data and len(texts) >= 5 and len(set(numbered)) == len(numbered) \
+                and all(_NUMBERING.match(t) for t in numbered):  # "A, B, (1), (2) …": distinct labels
             notes.append(problem(file, number, None, None, "skip_numbering"))
             first_data = False
             continue

@@ -225,12 +225,15 @@ MESSAGES = {
 
 # Notes: how the file was read (shown by `ntm validate`, never blocking).
 NOTES = {
-    "sheet_read": ("trang '{sheet}': tiêu đề ở dòng {rows}, {n} dòng xã",
+    "sheet_read": ("trang '{sheet}': dòng tiêu đề cột {rows}, {n} dòng xã",
                    "sheet '{sheet}': header on row(s) {rows}, {n} commune row(s)"),
     "sheet_skipped": ("trang '{sheet}': không có bảng xã, bỏ qua", "sheet '{sheet}': no commune table, skipped"),
     "mapping": ("cột '{header}' → {name}", "column '{header}' → {name}"),
     "ignored": ("cột '{header}' không dùng", "column '{header}' not used"),
-    "hidden": ("cột ẩn '{header}' (cột {letter}) vẫn được đọc", "hidden column '{header}' (column {letter}) is read"),
+    "hidden": ("cột ẩn '{header}' (cột {letter}) được đọc là {name}",
+               "hidden column '{header}' (column {letter}) is read as {name}"),
+    "hidden_unused": ("cột ẩn '{header}' (cột {letter}), không dùng",
+                      "hidden column '{header}' (column {letter}), not used"),
     "hidden_rows": ("dòng ẩn {rows} vẫn được đọc", "hidden row(s) {rows} are read"),
     "skip_group": ("bỏ qua dòng nhóm '{text}'", "skipped group row '{text}'"),
     "skip_subtotal": ("bỏ qua dòng cộng '{text}'", "skipped subtotal row '{text}'"),

@@ -477,7 +477,7 @@ def test_office_xlsx_every_district_sheet_merged_band_and_year_percent_hidden(tm
     by_code = frame.set_index("commune_code")
     assert by_code.loc[fx.communes("051")[3][0], "criteria_met"] == 8  # Đ = met, CĐ = not met
     kinds = [n.kind for n in reading.notes]
-    assert kinds.count("hidden") == 2 and kinds.count("percent") == 2 and "sheet_skipped" in kinds
+    assert kinds.count("hidden_unused") == 2 and kinds.count("percent") == 2 and "sheet_skipped" in kinds
 
 
 def test_a_sheet_with_commune_rows_but_no_header_is_refused_by_name(tmp_path):
@@ -828,3 +828,39 @@ def test_the_2021_2025_set_cannot_apply_before_2022(tmp_path):
     header = ["Mã xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ", "Bộ tiêu chí"]
     path = _write_csv(tmp_path / "xa.csv", [["01693", "2021", *fx.marks(3), "", "QĐ 318"]], header=header)
     assert [p.kind for p in _problems(path)] == ["criteria_set_year"]
+
+
+def test_a_hidden_criterion_column_is_reported_as_read(tmp_path):
+    path = fx.write_xlsx(tmp_path / "x.xlsx", {"Dữ liệu": [fx.template_header(), *fx.template_rows("051")]},
+                         hidden={"Dữ liệu": ["E"]})
+    reading = communes.inspect(path)
+    assert [dict(n.params)["name"] for n in reading.notes if n.kind == "hidden"] == ["c02"]
+    assert "hidden column 'TC02' (column E) is read as c02" in "\n".join(communes.how_read(reading, "en"))
+
+
+@pytest.mark.parametrize("year", ["2021", "2021.0", "Năm 2021", "2021-12-31", "31/12/2021"])
+def test_year_spellings(tmp_path, year):
+    assert communes.read(fx.values_csv(tmp_path, "Năm", year))["year"].tolist() == [2021, 2021, 2021]
+
+
+def test_numbered_group_rows_set_the_district(tmp_path):
+    header = ["STT", "Tên xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức độ"]
+    rows = [["", "1. Huyện Bảo Lâm"], ["1", "Vĩnh Quang", "2021", *fx.marks(4), ""],
+            ["", "2) Thành phố Cao Bằng"], ["1", "Vĩnh Quang", "2021", *fx.marks(5), ""]]
+    frame = communes.read(_write_csv(tmp_path / "xa.csv", rows, header=header))
+    assert frame[["commune_code", "criteria_met"]].values.tolist() == [["01300", 4], ["01693", 5]]
+
+
+def test_xlsx_merged_group_row_upper_case_names_and_a_dated_footer(tmp_path):
+    header = ["STT", "Tên xã", "Năm", *[f"TC{n}" for n in communes.CRITERIA], "Mức đạt chuẩn"]
+    body = fx.communes("045")
+    rows = [["BÁO CÁO KẾT QUẢ NĂM 2021"], [], header, ["I", "HUYỆN HÀ QUẢNG"]]
+    rows += [[i + 1, name.upper(), 2021 if i == 0 else None, *fx.marks(min(i, 19), "Đạt", "Chưa đạt"), "Chưa đạt"]
+             for i, (_, name, _) in enumerate(body)]
+    rows += [[None, "Tổng số", None, *[5] * 19], [None, "Cao Bằng, ngày 31 tháng 12 năm 2021"]]
+    last = 4 + len(body)
+    path = fx.write_xlsx(tmp_path / "x.xlsx", {"Báo cáo": rows}, merges={"Báo cáo": ["B4:X4", f"C5:C{last}"]})
+    reading = communes.inspect(path)
+    assert reading.problems == [] and len(reading.frame) == len(body) == 19
+    assert set(reading.frame["district_code"]) == {"045"} and reading.frame["criteria_met"].sum() == sum(range(19))
+    assert [n.kind for n in reading.notes if n.kind.startswith("skip")] == ["skip_group", "skip_subtotal", "skip_footer"]
