@@ -171,7 +171,10 @@ class _Run:
 
 
 class Page:
-    """Parameters and shared pieces of a report page. Subclasses set `kind` and `labels` and add sections."""
+    """Parameters and shared pieces of a report page. Subclasses set `kind` and `labels` and add sections.
+
+    `unit` is a code or a name in any form `reference.resolve_unit` accepts ("051", 51, "Hòa An", "hoa an");
+    `self.unit` is then the official code."""
 
     kind = ""
     labels: dict = {}
