@@ -142,4 +142,6 @@ def text(catalogue: Mapping[str, Mapping[str, object]], key: str, lang: str, *, 
         form = Locale.parse(LOCALES[lang]).plural_form(abs(count))
         entry = entry.get(form, entry.get("other"))
         values = {"count": number(count, lang), **values}
+    elif count is not None:
+        values["count"] = count
     return entry.format(**values) if values else entry
