@@ -310,6 +310,7 @@ def _worker_init(log_file: str) -> None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     engine.start_kernel("python3", KERNEL_ARGUMENTS)
+    engine.prepare_export()
     from multiprocessing import util
 
     util.Finalize(None, engine.stop_kernel, exitpriority=10)  # when the worker exits

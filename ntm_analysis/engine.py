@@ -117,6 +117,18 @@ def start_kernel(kernel_name: str = "python3", extra_arguments: list[str] | None
     return _kernel
 
 
+def prepare_export() -> None:
+    """Get this worker's export ready while its kernel starts (2 processes, 2 cores): nbconvert's templates, the
+    Vega bundle and vl-convert's drawing engine, which the first page would otherwise wait for. Nothing of it
+    changes a page: each figure's SVG ids are numbered within the figure (report._scope_ids)."""
+    from . import report
+
+    report._exporter()
+    report._bundle()
+    report.render_svg({"data": {"values": [{"a": 1}]}, "mark": "point",
+                       "encoding": {"x": {"field": "a", "type": "quantitative"}}}, "vi")
+
+
 def stop_kernel() -> None:
     """Shut down this process's warm kernel (at the worker's exit)."""
     global _kernel

@@ -32,8 +32,11 @@ import warnings
 #:   "iri-reference" formats; it compiles its grammar on import (≈0.7 s). It is installed for jupyter-events
 #:   (jsonschema[format-nongpl]), i.e. for the JupyterLab server, which keeps it. The Vega-Lite schema that altair
 #:   validates against uses only "color-hex", "uri" and "uri-reference", and nbformat's schemas no format at all,
-#:   so no check the build makes changes (tests/test_engine.py checks the schema).
-BLOCKED = ("rfc3987_syntax",)
+#:   so no check the build makes changes (tests/test_engine.py checks the schema). Imported deep inside
+#:   papermill's imports, it also meets a CPython 3.11 slowdown (python/cpython#142183) and takes 1–2.5 s.
+#: - boto3 (≈0.35 s): papermill loads it, if installed, for s3:// paths, and does without it otherwise; the build
+#:   reads and writes local files only.
+BLOCKED = ("rfc3987_syntax", "boto3")
 
 #: Imported before the kernel starts: everything the two report notebooks import.
 PRELOAD = ("pandas", "altair", "ntm_analysis.evaluation", "ntm_analysis.gap_report")
@@ -58,6 +61,14 @@ def main() -> None:
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()
+    # The kernel was shut down. Run the exit handlers (IPython's history among them), then leave without
+    # tearing down every imported module one by one, which takes longer than the kernel's start-up.
+    import atexit
+
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # --------------------------------------------------------------------------------------------------------------
