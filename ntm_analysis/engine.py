@@ -42,11 +42,9 @@ NAME = "ntm-warm"
 class WarmKernel:
     """One started kernel of the `python3` kernelspec, with the reports' stack imported; replaced when broken."""
 
-    def __init__(self, kernel_name: str = "python3", extra_arguments: list[str] | None = None,
-                 start_timeout: float = 60) -> None:
+    def __init__(self, kernel_name: str = "python3", extra_arguments: list[str] | None = None) -> None:
         self.kernel_name = kernel_name
         self.extra_arguments = list(extra_arguments or [])
-        self.start_timeout = start_timeout
         self.km = None
         self.reports = 0  # reports run in this kernel; 0 = fresh
         self.starts = 0
@@ -165,7 +163,13 @@ class _Client(PapermillNotebookClient):
     def _reset(self) -> None:
         code = f"import ntm_analysis.kernel\nntm_analysis.kernel.reset({json.dumps(self.cwd)})"
         msg_id = self.kc.execute(code, silent=True, store_history=False)
-        reply = self.wait_for_reply(msg_id)
+        timeout, self.timeout = self.timeout, self.startup_timeout  # not the cells' execution_timeout
+        try:
+            reply = self.wait_for_reply(msg_id)
+        except Exception as exc:  # noqa: BLE001 — a kernel that cannot be reset is treated as dead
+            raise DeadKernelError(f"the kernel did not answer the reset: {type(exc).__name__}: {exc}") from exc
+        finally:
+            self.timeout = timeout
         content = (reply or {}).get("content", {})
         if content.get("status") != "ok":
             raise DeadKernelError(f"the kernel could not be reset: {content.get('ename')}: {content.get('evalue')}")
@@ -204,6 +208,9 @@ class WarmEngine(NBClientEngine):
                 log.warning("rerunning the notebook in a fresh kernel")
                 _restart(nb_man, pristine)
                 continue
+            except Exception as exc:  # e.g. the kernel did not answer at start: the next report gets a new one
+                warm.replace(f"{type(exc).__name__}: {exc}")
+                raise
             finally:
                 if client.kc is not None:
                     client.kc.stop_channels()

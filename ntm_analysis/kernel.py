@@ -57,7 +57,10 @@ def main() -> None:
         del sys.path[0]
     block_unused()
     for name in PRELOAD:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 — only a head start: the notebook's own import reports the problem
+            pass
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()
