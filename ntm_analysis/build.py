@@ -294,7 +294,7 @@ def _worker_init(log_file: str) -> None:
     """Send the worker's stdout/stderr to the build log; kernels inherit them, so their chatter stays out of
     the terminal. Log lines from the worker go there too. Kernels also inherit DEFER_SVG: the worker draws the
     charts' static SVGs when it exports the pages (see report.py). Then start the worker's warm kernel (see
-    engine.py), which imports while the worker does; it is shut down when the worker exits."""
+    engine.py), which imports while the worker readies its export; it is shut down when the worker exits."""
     from . import kernel
 
     kernel.block_unused()  # before anything imports jsonschema
