@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-import nbformat
 
 from . import i18n, paths, reference
 from .errors import BuildError, ConfigError, DataError, Problem
@@ -294,8 +293,12 @@ class Outcome:
 def _worker_init(log_file: str) -> None:
     """Send the worker's stdout/stderr to the build log; kernels inherit them, so their chatter stays out of
     the terminal. Log lines from the worker go there too. Kernels also inherit DEFER_SVG: the worker draws the
-    charts' static SVGs when it exports the pages (see report.py)."""
-    from . import report
+    charts' static SVGs when it exports the pages (see report.py). Then start the worker's warm kernel (see
+    engine.py), which imports while the worker readies its export; it is shut down when the worker exits."""
+    from . import kernel
+
+    kernel.block_unused()  # before anything imports jsonschema
+    from . import engine, report
 
     os.environ[report.DEFER_SVG] = "1"
     fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -306,6 +309,11 @@ def _worker_init(log_file: str) -> None:
     handler.setFormatter(logging.Formatter(_LOG_FORMAT))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    engine.start_kernel("python3", KERNEL_ARGUMENTS)
+    engine.prepare_export()
+    from multiprocessing import util
+
+    util.Finalize(None, engine.stop_kernel, exitpriority=10)  # when the worker exits
 
 
 _LOG_FORMAT = "%(asctime)s %(processName)s %(levelname)s %(message)s"
@@ -318,6 +326,9 @@ _LOG_FORMAT = "%(asctime)s %(processName)s %(levelname)s %(message)s"
 #: - gc.freeze(): what the kernel and altair created so far lives as long as the kernel, so the garbage collector
 #:   need not walk it again in every full collection, nor at exit (≈0.6–0.9 s per kernel).
 KERNEL_PRELOAD = ("import altair", "import gc; gc.freeze()")
+KERNEL_ARGUMENTS = [f"--IPKernelApp.exec_lines={line}" for line in KERNEL_PRELOAD]
+#: A worker costs a kernel and an export engine to start (≈2–3 s of CPU): it pays off from this many reports on.
+REPORTS_PER_WORKER = 3
 
 
 def run_task(task: Task, scratch: str) -> Outcome:
@@ -325,7 +336,7 @@ def run_task(task: Task, scratch: str) -> Outcome:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from . import report
+    from . import engine, report
 
     executed = Path(scratch) / f"{task.key}.ipynb"
     start = time.monotonic()
@@ -333,8 +344,8 @@ def run_task(task: Task, scratch: str) -> Outcome:
     try:
         nb = papermill.execute_notebook(
             str(task.notebook), str(executed), parameters=task.parameters, kernel_name="python3",
-            progress_bar=False, log_output=False, cwd=str(task.notebook.parent),
-            extra_arguments=[f"--IPKernelApp.exec_lines={line}" for line in KERNEL_PRELOAD],
+            engine_name=engine.NAME, progress_bar=False, log_output=False, cwd=str(task.notebook.parent),
+            extra_arguments=KERNEL_ARGUMENTS,
         )
         title, headlines = harvest_headlines(nb)
         title = title or task.title
@@ -362,6 +373,8 @@ def run_task(task: Task, scratch: str) -> Outcome:
 def source_cell_index(notebook: Path, executed_index: int) -> int:
     """Papermill counts cells in the executed notebook, where it inserted the injected-parameters cell right after
     the `parameters` cell (or first, if there is none). Return the index in the notebook as the analyst has it."""
+    import nbformat  # imported here: importing this module stays light (see kernel.BLOCKED)
+
     cells = nbformat.read(notebook, as_version=4).cells
     tagged = [i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
     injected = tagged[0] + 1 if tagged else 0
@@ -390,6 +403,12 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def worker_count(tasks: int, jobs: int | None) -> int:
+    """At most `jobs` (default: usable CPUs) workers, each with at least REPORTS_PER_WORKER reports (one unit's
+    two reports: one worker)."""
+    return max(1, min(jobs or default_jobs(), tasks // REPORTS_PER_WORKER))
+
+
 def execute(tasks: list[Task], *, jobs: int | None, log_file: Path, progress: bool = True,
             label: str = "") -> list[Outcome]:
     """Run `tasks` in `jobs` worker processes (spawned, so nothing of this process leaks into them).
@@ -398,7 +417,7 @@ def execute(tasks: list[Task], *, jobs: int | None, log_file: Path, progress: bo
     the tasks that ran, in task order. Ctrl-C cancels what has not started and waits for the running notebooks
     (which the terminal's Ctrl-C interrupts too) so that no kernel is left behind, then re-raises.
     """
-    workers = max(1, min(jobs or default_jobs(), len(tasks)))
+    workers = worker_count(len(tasks), jobs)
     outcomes: dict[str, Outcome] = {}
     with tempfile.TemporaryDirectory(prefix="ntm-build-", ignore_cleanup_errors=True) as scratch, \
             ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
