@@ -12,7 +12,7 @@ import click
 
 from . import __version__, build as builder, i18n, paths, reference
 from . import send as mail
-from .errors import BuildError, ConfigError, DataError, SendError, UnitError
+from .errors import BuildError, ConfigError, DataError, NtmError, OutputError, SendError, UnitError, clean
 
 LABELS = {
     "built": {"vi": "Đã tạo {count} báo cáo trong {out}", "en": "Built {count} report(s) in {out}"},
@@ -31,6 +31,11 @@ LABELS = {
         "en": "The build failed; the previous pack in {out} is unchanged.",
     },
     "interrupted": {"vi": "Đã dừng; {out} không thay đổi.", "en": "Interrupted; {out} is unchanged."},
+    "no_log": {
+        "vi": "Cảnh báo: không ghi được nhật ký {file} ({reason}); kết quả trên vẫn đúng.",
+        "en": "Warning: the log {file} could not be written ({reason}); the result above stands.",
+    },
+    "output_failed": {"vi": "Lỗi ghi kết quả: {error}", "en": "Cannot write the output: {error}"},
     "valid": {
         "vi": "OK: {file}: {rows} dòng, {communes} xã, năm {years}; không có lỗi.",
         "en": "OK: {file}: {rows} row(s), {communes} commune(s), year(s) {years}; no problems.",
@@ -46,9 +51,27 @@ def t(key: str, lang: str, **values) -> str:
     return i18n.text(LABELS, key, lang, **values)
 
 
+def echo(message: object = "", *, err: bool = False) -> None:
+    """Print `message` with control characters from files (names, headers) escaped, line by line."""
+    click.echo("\n".join(clean(line) for line in str(message).split("\n")), err=err)
+
+
 def _fail(message: str, code: int) -> None:
-    click.echo(message, err=True)
+    echo(message, err=True)
     raise click.exceptions.Exit(code)
+
+
+def _safe_streams() -> None:
+    """A terminal that cannot show some characters (e.g. Latin-1) gets escapes instead of a crash."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def _units(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
@@ -73,6 +96,7 @@ def _addresses(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 @click.version_option(__version__, prog_name="ntm")
 def main() -> None:
     """Cao Bằng New Rural Development (NTM) reports: build, validate commune data, send."""
+    _safe_streams()
 
 
 @main.command("build")
@@ -86,31 +110,48 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
 @click.option("--report", "reports", multiple=True, type=click.Choice(builder.REPORTS),
               help="Report kind. Repeatable. Default: all.")
-def build_command(units, lang, out, communes, jobs, reports) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace a pack that holds files the build did not write (or changed); those are kept.")
+@click.option("--timeout", "cell_timeout", type=click.FloatRange(min=0, min_open=True),
+              default=builder.DEFAULT_CELL_TIMEOUT, show_default=True, help="Seconds one notebook cell may run.")
+@click.option("--report-timeout", type=click.FloatRange(min=0, min_open=True),
+              default=builder.DEFAULT_REPORT_TIMEOUT, show_default=True, help="Seconds one whole report may run.")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Build log (default: beside the pack folder, e.g. outputs/reports.log).")
+def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout, report_timeout, log_file) -> None:
     """Build the offline HTML report pack (index.html, manifest.json, one page per unit and report)."""
     out = out if out is not None else paths.PACK
-    log_file = builder.new_log_file()
+    log_file = log_file if log_file is not None else builder.default_log_file(out)
     try:
         manifest = builder.build(units=units, lang=lang, out=out, communes=communes, jobs=jobs,
-                                 reports=reports or None, progress=True, log_file=log_file)
+                                 reports=reports or None, progress=True, log_file=log_file, force=force,
+                                 limits=builder.Limits(cell=cell_timeout, report=report_timeout))
     except DataError as exc:
-        click.echo(t("data_problems", lang, count=len(exc.problems)), err=True)
+        echo(t("data_problems", lang, count=len(exc.problems)), err=True)
         for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
+            echo(f"  - {problem}", err=True)
         raise click.exceptions.Exit(1)
     except BuildError as exc:
-        click.echo(str(exc), err=True)
-        click.echo(t("build_failed", lang, out=out), err=True)
+        echo(str(exc), err=True)
+        echo(t("build_failed", lang, out=out), err=True)
         _fail(t("log", lang, file=log_file), 1)
     except (ConfigError, UnitError) as exc:
         _fail(f"Error: {exc}", 2)
+    except OutputError as exc:
+        _fail(t("output_failed", lang, error=exc), 1)
+    except NtmError as exc:
+        _fail(f"Error: {exc}", 1)
     except KeyboardInterrupt:
         _fail(t("interrupted", lang, out=out), 130)
-    click.echo(t("built", lang, count=len(manifest["reports"]), out=out))
-    click.echo(t("index", lang, file=Path(out) / builder.INDEX))
+    echo(t("built", lang, count=len(manifest["reports"]), out=out))
+    echo(t("index", lang, file=Path(out) / builder.INDEX))
     if manifest["synthetic"]:
-        click.echo(t("synthetic", lang))
-    click.echo(t("log", lang, file=log_file))
+        echo(t("synthetic", lang))
+    if builder.last_log_error is not None:
+        reason = builder.last_log_error.strerror or type(builder.last_log_error).__name__
+        echo(t("no_log", lang, file=log_file, reason=reason), err=True)
+    else:
+        echo(t("log", lang, file=log_file))
 
 
 @main.command("validate")
