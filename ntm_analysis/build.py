@@ -857,7 +857,11 @@ def locked(target: Path) -> Iterator[Path]:
 def check_names(target: Path, log_file: Path | None) -> None:
     """Names the build will create beside the pack folder must fit the file system (checked before any work)."""
     longest = f".{target.name}.new-XXXXXXXX"
-    existing = next(p for p in [target.parent, *target.parent.parents] if p.exists())
+    for part in target.parts:
+        if len(os.fsencode(part)) > 255:
+            raise OutputError(f"a folder name in {clean(target)} is too long ({len(os.fsencode(part))} bytes; "
+                              "file systems allow 255)")
+    existing = next(p for p in [target.parent, *target.parent.parents] if os.path.isdir(p))
     try:
         limit = os.pathconf(existing, "PC_NAME_MAX")
     except (OSError, ValueError):
@@ -1142,9 +1146,19 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
     reports = check_reports(reports)
     lang = i18n.check_lang(lang)
     out = Path(out) if out is not None else paths.PACK
+    last_log_error = None
+    check_names(Path(os.path.abspath(out)), Path(log_file) if log_file is not None else None)
+    try:
+        return _build(units=units, reports=reports, lang=lang, out=out, communes=communes, jobs=jobs,
+                      progress=progress, log_file=log_file, force=force, limits=limits)
+    except OSError as exc:  # anything not foreseen below: still a message, never a traceback
+        raise os_failure(exc, f"cannot build into {clean(out)}") from None
+
+
+def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, force, limits) -> dict:
+    global last_log_error
     path = Path(os.path.realpath(out))
     log_file = Path(log_file) if log_file is not None else default_log_file(out)
-    last_log_error = None
     names = [report_filename(u, k, lang) for u in units for k in reports] + [MANIFEST, INDEX]
     inputs_given = [Path(communes)] if communes is not None else []
     # Refusals come first, before anything is written anywhere.
@@ -1155,7 +1169,6 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
     for nb in notebooks.values():
         if not nb.is_file():
             raise DataError(Problem(str(nb), None, None, None, "input file not found"))
-    check_names(path, log_file)
 
     with locked(path), lifecycle.sigterm_as_interrupt(), lifecycle.Session() as session:
         try:

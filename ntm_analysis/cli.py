@@ -141,6 +141,8 @@ def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout
         _fail(t("output_failed", lang, error=exc), 1)
     except NtmError as exc:
         _fail(f"Error: {exc}", 1)
+    except OSError as exc:  # not foreseen: still a message, not a traceback
+        _fail(t("output_failed", lang, error=f"{exc.strerror or type(exc).__name__} ({exc.filename})"), 1)
     except KeyboardInterrupt:
         _fail(t("interrupted", lang, out=out), 130)
     echo(t("built", lang, count=len(manifest["reports"]), out=out))

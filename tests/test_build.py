@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -717,3 +718,89 @@ def test_english_report(tmp_path):
     assert BeautifulSoup(page, "html.parser").html["lang"] == "en"
     index = BeautifulSoup((tmp_path / "en" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert index.html["lang"] == "en" and "SYNTHETIC DATA" in index.get_text()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Provenance: inputs read once, the software recorded, synthetic data recognised by content
+# --------------------------------------------------------------------------------------------------------------
+
+READER_CELL = """\
+import hashlib, pathlib
+from ntm_analysis import paths
+path = pathlib.Path(communes) if communes else paths.DEMO_COMMUNES
+original = pathlib.Path(ORIGINAL)
+original.write_bytes(b"changed while the build runs")  # the analyst's file changes: the build must not notice
+display({"application/vnd.ntm.headlines+json": {"items": [
+    {"label": "sha", "value": hashlib.sha256(path.read_bytes()).hexdigest(), "note": str(paths.ROOT)}]}}, raw=True)
+"""
+
+
+@pytest.mark.slow
+def test_kernels_read_exactly_the_bytes_the_manifest_records(tmp_path, fixture_reports, monkeypatch):
+    communes = tmp_path / "xa.csv"
+    communes.write_text(paths.DEMO_COMMUNES.read_text(encoding="utf-8-sig"), encoding="utf-8")
+    expected = hashlib.sha256(communes.read_bytes()).hexdigest()
+    reader = fixture_notebook(tmp_path / "reader.ipynb", body="ORIGINAL = " + repr(str(communes)), extra=READER_CELL)
+    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "gap", reader)
+    manifest = build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", communes=communes, jobs=1,
+                           progress=False)
+    item = manifest["reports"][0]["headlines"][0]
+    inputs = {i["path"]: i["sha256"] for i in manifest["inputs"]}
+    assert item["value"] == inputs[str(communes.resolve())] == expected
+    assert communes.read_bytes() == b"changed while the build runs"  # the file did change, after it was read
+    assert item["note"] != str(paths.ROOT)  # the kernel's data root was the build's snapshot
+    assert inputs["data/facts/report_figures.csv"] == hashlib.sha256(paths.FACTS_CSV.read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_manifest_records_the_software(tmp_path, fixture_reports):
+    manifest = build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
+    software = manifest["software"]
+    from ntm_analysis import __version__
+
+    head = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+    assert software["version"] == __version__ and software["package"] == "ntm-analysis"
+    assert software["git_commit"].split("-")[0] == head.stdout.strip() and len(head.stdout.strip()) == 40
+    assert software["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert software["dependencies"]["papermill"] == importlib.metadata.version("papermill")
+    assert software["dependencies"]["pandas"] == importlib.metadata.version("pandas")
+    assert software["code_sha256"] == build.tree_sha256(Path(build.__file__).parent, ["*.py", "templates/**/*"])
+    assert len(software["code_sha256"]) == 64
+
+
+def test_software_outside_a_checkout_says_unknown(tmp_path):
+    assert build.git_commit(tmp_path) == "unknown"
+
+
+def test_code_hash_changes_with_the_code(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    first = build.tree_sha256(tmp_path, ["*.py"])
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert build.tree_sha256(tmp_path, ["*.py"]) != first
+
+
+def test_shipped_synthetic_data_is_listed_by_content():
+    from ntm_analysis import synthetic
+
+    assert hashlib.sha256(paths.DEMO_COMMUNES.read_bytes()).hexdigest() in synthetic.SHIPPED_SHA256
+
+
+def test_a_renamed_copy_of_the_demo_is_still_synthetic(tmp_path):
+    from ntm_analysis import communes
+
+    copy = tmp_path / "xa_cao_bang_2021.csv"  # no SYNTHETIC in the name, no metadata file beside it
+    shutil.copyfile(paths.DEMO_COMMUNES, copy)
+    assert communes.is_synthetic(communes.read(copy))
+    analyst = tmp_path / "SYNTHETIC_looking_name.csv"  # a name says nothing either way
+    analyst.write_text(paths.DEMO_COMMUNES.read_text(encoding="utf-8-sig"), encoding="utf-8")
+    assert not communes.is_synthetic(communes.read(analyst))
+
+
+@pytest.mark.slow
+def test_a_build_from_a_renamed_demo_copy_is_labelled_synthetic(tmp_path, fixture_reports):
+    copy = tmp_path / "xa_2021.csv"
+    shutil.copyfile(paths.DEMO_COMMUNES, copy)
+    manifest = build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", communes=copy, jobs=1,
+                           progress=False)
+    assert manifest["synthetic"] is True
+    assert build.t("synthetic", "vi") in (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
