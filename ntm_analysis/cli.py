@@ -1,7 +1,8 @@
 """The `ntm` command: build the report pack, validate a commune file, email the pack.
 
-Exit codes: 0 success; 1 invalid data, a failed build or a failed send; 2 bad arguments or settings;
-130 interrupted.
+Exit codes: 0 success; 1 invalid data, a failed build, an output that cannot be written, or a failed send;
+2 bad arguments or settings; 3 a partial delivery (some messages went: `ntm send --resume` sends the rest);
+130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import click
 
 from . import __version__, build as builder, i18n, paths, reference
 from . import send as mail
-from .errors import BuildError, ConfigError, DataError, NtmError, OutputError, SendError, UnitError, clean
+from .errors import (BuildError, ConfigError, DataError, NtmError, OutputError, PartialDelivery, SendError, UnitError,
+                     clean)
 
 LABELS = {
     "built": {"vi": "Đã tạo {count} báo cáo trong {out}", "en": "Built {count} report(s) in {out}"},
@@ -43,6 +45,14 @@ LABELS = {
     "invalid": {"vi": "{file}: {count} lỗi.", "en": "{file}: {count} problem(s)."},
     "eml": {"vi": "Đã ghi {file} ({size} MB)", "en": "Wrote {file} ({size} MB)"},
     "sent": {"vi": "Đã gửi {count} thư tới {to}.", "en": "Sent {count} message(s) to {to}."},
+    "skipped": {
+        "vi": "Bỏ qua {count} thư đã gửi trước đó (theo nhật ký gửi {file}).",
+        "en": "Skipped {count} message(s) already sent before (per the send log {file}).",
+    },
+    "partial": {
+        "vi": "Gửi chưa hết: {error}\nNhật ký gửi: {file}. Chạy lại với --resume để chỉ gửi phần còn lại.",
+        "en": "Partial delivery: {error}\nSend log: {file}. Run again with --resume to send only the rest.",
+    },
     "bad_address": {"vi": "địa chỉ email không hợp lệ: {value!r}", "en": "not an email address: {value!r}"},
 }
 
@@ -85,11 +95,21 @@ def _units(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 
 
 def _addresses(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    """Each --to value must be exactly one address (email.utils rules, strictly); the address part is kept."""
+    addresses = []
     for address in value:
-        local, at, domain = address.strip().rpartition("@")
-        if not at or not local or "." not in domain or any(c.isspace() for c in address.strip()):
-            raise click.BadParameter(t("bad_address", "en", value=address))
-    return [a.strip() for a in value]
+        try:
+            addresses.append(mail.parse_address(address)[1])
+        except ConfigError as exc:
+            raise click.BadParameter(clean(str(exc))) from None
+    return list(dict.fromkeys(addresses))
+
+
+def _max_size(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    try:
+        return mail.check_max_size(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.group()
@@ -180,15 +200,18 @@ def validate_command(path: Path, lang: str) -> None:
               help="Send only these units' reports. Repeatable. Default: all.")
 @click.option("--pack", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Built pack (default: outputs/reports).")
-@click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=mail.DEFAULT_MAX_MB,
-              show_default=True, help="Largest message in MB; reports are zipped or split to stay under it.")
+@click.option("--max-size", type=float, callback=_max_size, default=mail.DEFAULT_MAX_MB, show_default=True,
+              help=f"Largest message in MB ({mail.MIN_MAX_MB:g}–{mail.MAX_MAX_MB:g}); reports are zipped or split "
+                   "to stay under it.")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="INI file with an [smtp] section (host, port, user, password, from, cafile). "
                    "Environment variables NTM_SMTP_* win.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files instead of sending.")
 @click.option("--eml-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where --dry-run writes (default: outputs/mail).")
-def send_command(to, units, pack, max_size, config, dry_run, eml_dir) -> None:
+@click.option("--resume", is_flag=True,
+              help="Send only what the pack's send log does not record as delivered (after a partial delivery).")
+def send_command(to, units, pack, max_size, config, dry_run, eml_dir, resume) -> None:
     """Email the pack's reports (HTML attached, zipped or split to fit --max-size) over SMTP with STARTTLS."""
     pack = pack if pack is not None else paths.PACK
     try:
@@ -202,14 +225,21 @@ def send_command(to, units, pack, max_size, config, dry_run, eml_dir) -> None:
                                 max_bytes=int(max_size * mail.MB))
         if dry_run:
             for file, size in mail.write_eml(messages, eml_dir):
-                click.echo(t("eml", lang, file=file, size=i18n.number(size / mail.MB, lang, 2)))
-        else:
-            mail.deliver(messages, to=to, settings=settings)
-            click.echo(t("sent", lang, count=len(messages), to=", ".join(to)))
+                echo(t("eml", lang, file=file, size=i18n.number(size / mail.MB, lang, 2)))
+            return
+        log_file = mail.send_log_path(pack)
+        delivery = mail.deliver(messages, to=to, settings=settings, log_file=log_file, resume=resume)
+        if delivery.skipped:
+            echo(t("skipped", lang, count=len(delivery.skipped), file=log_file))
+        echo(t("sent", lang, count=len(delivery.sent), to=", ".join(to)))
     except (ConfigError, UnitError) as exc:
         _fail(f"Error: {exc}", 2)
+    except PartialDelivery as exc:
+        _fail(t("partial", lang, error=exc, file=mail.send_log_path(pack)), 3)
     except SendError as exc:
         _fail(f"Error: {exc}", 1)
+    except OSError as exc:  # e.g. --eml-dir not writable
+        _fail(f"Error: {exc.strerror or type(exc).__name__} ({clean(exc.filename)})", 1)
 
 
 if __name__ == "__main__":

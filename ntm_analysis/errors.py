@@ -5,7 +5,10 @@ NtmError
 ├── UnitError      an administrative unit code that is not in the reference list
 ├── BuildError     a report failed to build (unit, notebook, cell, error)
 ├── SendError      composing or sending email failed
+│   └── PartialDelivery   some messages went, others did not
+├── OutputError    the pack, its log or lock cannot be written (permissions, full disk, long name, busy)
 └── ConfigError    missing or invalid settings
+    └── FolderRefused     --out is not a folder a build may replace
 """
 
 from __future__ import annotations
@@ -66,6 +69,14 @@ class BuildError(NtmError):
 
 class SendError(NtmError):
     """Composing or sending email failed."""
+
+
+class PartialDelivery(SendError):
+    """Some messages went, others did not; `delivery` (send.Delivery) says which. Retry with `--resume`."""
+
+    def __init__(self, message: str, delivery=None):
+        super().__init__(message)
+        self.delivery = delivery
 
 
 class ConfigError(NtmError):
