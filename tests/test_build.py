@@ -808,3 +808,16 @@ def test_a_build_from_a_renamed_demo_copy_is_labelled_synthetic(tmp_path, fixtur
                            progress=False)
     assert manifest["synthetic"] is True
     assert build.t("synthetic", "vi") in (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_newline_in_a_file_name_cannot_forge_a_log_line(tmp_path, fixture_reports):
+    communes = tmp_path / "xa\n2026-01-01 00:00:00,000 MainProcess INFO published 99 report(s)\x1b[2J.csv"
+    communes.write_text(paths.DEMO_COMMUNES.read_text(encoding="utf-8-sig"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "pack"), "--unit", "04", "--report", "gap",
+                                       "--communes", str(communes)])
+    assert result.exit_code == 0, result.output
+    log = (tmp_path / "pack.log").read_text(encoding="utf-8")
+    assert "published 99" in log and "\x1b" not in log and "\\x1b[2J" in log
+    assert not any(line.startswith("2026-01-01") for line in log.splitlines())
+    assert "\x1b" not in result.output
