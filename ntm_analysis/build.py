@@ -805,26 +805,33 @@ def publish(files: dict[str, bytes], out: Path | Target, *, force: bool = False)
         for name, data in sorted(files.items()):
             inside(staging, name).write_bytes(data)
         staging.chmod(mode)
-        with _no_interrupt():
+        with _no_interrupt():  # the swap and the clean-up of the old folder are not split by Ctrl-C
             if target.exists:
                 swapped = _swap(staging, path)
             else:
                 os.rename(staging, path)
                 swapped = path
+            if swapped is not path:
+                _finish(swapped, path)
     except OSError as exc:
         raise os_failure(exc, f"cannot write the pack {clean(path)}") from None
     finally:
         if swapped is None and staging.exists():
-            _dispose(staging, None)
-    if swapped is not path:
-        try:
-            kept = _dispose(swapped, path)
-        except OSError as exc:
-            log.warning("the previous pack's folder %s could not be cleaned up (%s); the next build will", swapped, exc)
-        else:
-            if kept:
-                log.warning("kept %s in %s: could not move into the pack", ", ".join(kept), swapped)
+            with contextlib.suppress(OSError):
+                _dispose(staging, None)
     return path
+
+
+def _finish(old: Path, path: Path) -> None:
+    """Dispose of the replaced pack's folder (its foreign files move into the new pack); a failure here is logged,
+    not raised: the new pack is published, and the next build finishes the clean-up."""
+    try:
+        kept = _dispose(old, path)
+    except OSError as exc:
+        log.warning("the previous pack's folder %s could not be cleaned up (%s); the next build will", old, exc)
+    else:
+        if kept:
+            log.warning("kept %s in %s: could not move into the pack", ", ".join(kept), old)
 
 
 def _umask() -> int:
@@ -1148,14 +1155,19 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
     out = Path(out) if out is not None else paths.PACK
     last_log_error = None
     check_names(Path(os.path.abspath(out)), Path(log_file) if log_file is not None else None)
+    published: list[dict] = []
     try:
         return _build(units=units, reports=reports, lang=lang, out=out, communes=communes, jobs=jobs,
-                      progress=progress, log_file=log_file, force=force, limits=limits)
+                      progress=progress, log_file=log_file, force=force, limits=limits, published=published)
     except OSError as exc:  # anything not foreseen below: still a message, never a traceback
         raise os_failure(exc, f"cannot build into {clean(out)}") from None
+    except KeyboardInterrupt:
+        if published:  # the signal came after the new pack was in place: that is what happened
+            return published[0]
+        raise
 
 
-def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, force, limits) -> dict:
+def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, force, limits, published) -> dict:
     global last_log_error
     path = Path(os.path.realpath(out))
     log_file = Path(log_file) if log_file is not None else default_log_file(out)
@@ -1227,6 +1239,7 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
                 manifest["index"] = {"path": INDEX, "sha256": sha256(files[INDEX])}
                 files[MANIFEST] = manifest_json(manifest).encode("utf-8")
                 publish(files, target, force=force)
+                published.append(manifest)
                 log.info("published %d report(s) to %s in %.1f s", len(entries), path, time.monotonic() - started)
             finally:
                 last_log_error = log_handler.error
