@@ -411,13 +411,18 @@ def compose(manifest: dict, files: Mapping[str, bytes], *, to: list[str], sender
 def write_eml(messages: list[EmailMessage], directory: Path | str | None = None) -> list[tuple[Path, int]]:
     """Write each message as an .eml file (default paths.MAIL); returns (path, size in bytes)."""
     folder = Path(directory) if directory is not None else paths.MAIL
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for i, msg in enumerate(messages, start=1):
-        file = folder / f"ntm_reports_{i}_of_{len(messages)}.eml"
-        data = msg.as_bytes(policy=SMTP_POLICY)
-        file.write_bytes(data)
-        written.append((file, len(data)))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, msg in enumerate(messages, start=1):
+            file = folder / f"ntm_reports_{i}_of_{len(messages)}.eml"
+            data = msg.as_bytes(policy=SMTP_POLICY)
+            file.write_bytes(data)
+            written.append((file, len(data)))
+    except OSError as exc:
+        done = f" ({len(written)} of {len(messages)} written)" if written else ""
+        raise SendError(f"cannot write the .eml files in {clean(folder)}: {exc.strerror or type(exc).__name__}"
+                        f"{done}") from None
     return written
 
 

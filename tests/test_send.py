@@ -542,3 +542,12 @@ def test_max_size_is_validated(pack, value):
     result = CliRunner().invoke(main, ["send", "--to", "a@example.org", "--pack", str(pack), "--dry-run",
                                        "--max-size", value])
     assert result.exit_code == 2 and "--max-size" in result.output
+
+
+def test_an_unwritable_eml_folder_is_a_send_error(pack, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["send", "--to", "a@example.org", "--pack", str(pack), "--dry-run",
+                                       "--eml-dir", str(blocker / "mail")])
+    assert result.exit_code == 1 and "cannot write the .eml files" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
