@@ -753,7 +753,9 @@ USE_RENAMEAT2 = True
 def _swap(staging: Path, target: Path) -> Path:
     """Put `staging` at `target`; return where the previous `target` folder now is (to be disposed of)."""
     if USE_RENAMEAT2 and _renameat2_exchange(staging, target):
+        log.info("swapped %s in with renameat2(RENAME_EXCHANGE)", target)
         return staging
+    log.info("renameat2 unavailable: swapping %s in with two renames", target)
     # Fallback: two renames. Between them the pack folder is missing; recover() puts the old one back.
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
     os.replace(target, old)  # onto the empty placeholder

@@ -389,7 +389,9 @@ def test_fixture_build_writes_pack_manifest_index_and_log(tmp_path, fixture_repo
     log = (tmp_path / "pack.log").read_text(encoding="utf-8")
     for key in ["04_evaluation_vi", "04_gap_vi", "040_evaluation_vi", "040_gap_vi"]:
         assert f"start {key}" in log and f"end {key} in" in log
-    assert "published 4 report(s)" in log
+    assert "published 4 report(s)" in log and "with renameat2(RENAME_EXCHANGE)" not in log  # a new folder
+    build.build(units=["04"], reports=["gap"], out=out, jobs=1, progress=False)
+    assert "with renameat2(RENAME_EXCHANGE)" in (tmp_path / "pack.log").read_text(encoding="utf-8")
     captured = capfd.readouterr()
     assert "Kernel is running" not in captured.err + captured.out
 
