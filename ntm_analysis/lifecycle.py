@@ -108,13 +108,31 @@ def janitor_main(argv: list[str]) -> None:
 
 
 _JANITOR = "import sys; from ntm_analysis.lifecycle import janitor_main; janitor_main(sys.argv[1:])"
+PREFIX = "ntm-build-"
+OWNER = "owner-tag"
+
+
+def remove_stale(prefix: str = PREFIX) -> list[Path]:
+    """Remove scratch folders of builds that are gone along with their janitor (e.g. `kill -9` of every process):
+    a folder named `prefix…` in the temp folder, holding an owner tag that no live process carries."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(prefix + "*"):
+        try:
+            tag = (folder / OWNER).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue  # not one of ours, or not readable: leave it
+        if tag and not tagged(tag):
+            remove_tree(folder)
+            removed.append(folder)
+    return removed
 
 
 class Session:
     """One build's processes: a scratch folder, a tag, a janitor. Use as a context manager; `env()` gives what
     every worker must carry. On exit (normal or not) every tagged process is killed and the scratch removed."""
 
-    def __init__(self, prefix: str = "ntm-build-"):
+    def __init__(self, prefix: str = PREFIX):
+        remove_stale(prefix)
         self.tag = uuid.uuid4().hex
         self.scratch = Path(tempfile.mkdtemp(prefix=prefix))
         self.runtime = self.scratch / "jupyter-runtime"
@@ -130,6 +148,8 @@ class Session:
             self.janitor = subprocess.Popen([sys.executable, "-c", _JANITOR, self.tag, str(self.scratch)],
                                             stdin=read, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                             start_new_session=True, env=environment)
+            # Only now that a live process (the janitor) carries the tag: remove_stale() never takes it for gone.
+            (self.scratch / OWNER).write_text(self.tag, encoding="ascii")
         except BaseException:
             os.close(self._pipe)
             remove_tree(self.scratch)

@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import sys
 import textwrap
 import time
@@ -823,3 +824,20 @@ def test_a_newline_in_a_file_name_cannot_forge_a_log_line(tmp_path, fixture_repo
     assert "published 99" in log and "\x1b" not in log and "\\x1b[2J" in log
     assert not any(line.startswith("2026-01-01") for line in log.splitlines())
     assert "\x1b" not in result.output
+
+
+def test_a_scratch_folder_whose_build_and_janitor_are_gone_is_removed(tmp_path, monkeypatch):
+    from ntm_analysis import lifecycle
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale = tmp_path / "ntm-build-stale"
+    stale.mkdir()
+    (stale / lifecycle.OWNER).write_text(uuid.uuid4().hex)  # no process carries this tag
+    (stale / "04_gap_vi.ipynb").write_text("{}")
+    foreign = tmp_path / "ntm-build-not-ours"  # no owner tag: not ours to remove
+    foreign.mkdir()
+    with lifecycle.Session() as live:
+        assert not stale.exists() and foreign.is_dir()
+        assert lifecycle.remove_stale() == []  # the live session's janitor carries its tag: kept
+        assert live.scratch.is_dir()
+    assert not live.scratch.exists() and foreign.is_dir()
