@@ -1,7 +1,8 @@
 """The `ntm` command: build the report pack, validate a commune file, email the pack.
 
-Exit codes: 0 success; 1 invalid data, a failed build or a failed send; 2 bad arguments or settings;
-130 interrupted.
+Exit codes: 0 success; 1 invalid data, a failed build, an output that cannot be written, or a failed send;
+2 bad arguments or settings; 3 a partial delivery (some messages went: `ntm send --resume` sends the rest);
+130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import click
 
 from . import __version__, build as builder, i18n, paths, reference
 from . import send as mail
-from .errors import BuildError, ConfigError, DataError, SendError, UnitError
+from .errors import (BuildError, ConfigError, DataError, NtmError, OutputError, PartialDelivery, SendError, UnitError,
+                     clean)
 
 LABELS = {
     "built": {"vi": "Đã tạo {count} báo cáo trong {out}", "en": "Built {count} report(s) in {out}"},
@@ -31,6 +33,11 @@ LABELS = {
         "en": "The build failed; the previous pack in {out} is unchanged.",
     },
     "interrupted": {"vi": "Đã dừng; {out} không thay đổi.", "en": "Interrupted; {out} is unchanged."},
+    "no_log": {
+        "vi": "Cảnh báo: không ghi được nhật ký {file} ({reason}); kết quả trên vẫn đúng.",
+        "en": "Warning: the log {file} could not be written ({reason}); the result above stands.",
+    },
+    "output_failed": {"vi": "Lỗi ghi kết quả: {error}", "en": "Cannot write the output: {error}"},
     "valid": {
         "vi": "OK: {file}: {rows} dòng, {communes} xã, năm {years}; không có lỗi.",
         "en": "OK: {file}: {rows} row(s), {communes} commune(s), year(s) {years}; no problems.",
@@ -42,6 +49,14 @@ LABELS = {
     "normalised": {"vi": "Đã ghi dữ liệu theo mẫu: {file}", "en": "Wrote the data in the template's shape: {file}"},
     "eml": {"vi": "Đã ghi {file} ({size} MB)", "en": "Wrote {file} ({size} MB)"},
     "sent": {"vi": "Đã gửi {count} thư tới {to}.", "en": "Sent {count} message(s) to {to}."},
+    "skipped": {
+        "vi": "Bỏ qua {count} thư đã gửi trước đó (theo nhật ký gửi {file}).",
+        "en": "Skipped {count} message(s) already sent before (per the send log {file}).",
+    },
+    "partial": {
+        "vi": "Gửi chưa hết: {error}\nNhật ký gửi: {file}. Chạy lại với --resume để chỉ gửi phần còn lại.",
+        "en": "Partial delivery: {error}\nSend log: {file}. Run again with --resume to send only the rest.",
+    },
     "bad_address": {"vi": "địa chỉ email không hợp lệ: {value!r}", "en": "not an email address: {value!r}"},
 }
 
@@ -53,9 +68,27 @@ def t(key: str, lang: str, **values) -> str:
     return i18n.text(LABELS, key, lang, **values)
 
 
+def echo(message: object = "", *, err: bool = False) -> None:
+    """Print `message` with control characters from files (names, headers) escaped, line by line."""
+    click.echo("\n".join(clean(line) for line in str(message).split("\n")), err=err)
+
+
 def _fail(message: str, code: int) -> None:
-    click.echo(message, err=True)
+    echo(message, err=True)
     raise click.exceptions.Exit(code)
+
+
+def _safe_streams() -> None:
+    """A terminal that cannot show some characters (e.g. Latin-1) gets escapes instead of a crash."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def _units(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
@@ -69,17 +102,28 @@ def _units(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 
 
 def _addresses(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    """Each --to value must be exactly one address (email.utils rules, strictly); the address part is kept."""
+    addresses = []
     for address in value:
-        local, at, domain = address.strip().rpartition("@")
-        if not at or not local or "." not in domain or any(c.isspace() for c in address.strip()):
-            raise click.BadParameter(t("bad_address", "en", value=address))
-    return [a.strip() for a in value]
+        try:
+            addresses.append(mail.parse_address(address)[1])
+        except ConfigError as exc:
+            raise click.BadParameter(clean(str(exc))) from None
+    return list(dict.fromkeys(addresses))
+
+
+def _max_size(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    try:
+        return mail.check_max_size(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.group()
 @click.version_option(__version__, prog_name="ntm")
 def main() -> None:
     """Cao Bằng New Rural Development (NTM) reports: build, validate commune data, send."""
+    _safe_streams()
 
 
 @main.command("build")
@@ -93,31 +137,50 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
 @click.option("--report", "reports", multiple=True, type=click.Choice(builder.REPORTS),
               help="Report kind. Repeatable. Default: all.")
-def build_command(units, lang, out, communes, jobs, reports) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace a pack that holds files the build did not write (or changed); those are kept.")
+@click.option("--timeout", "cell_timeout", type=click.FloatRange(min=0, min_open=True),
+              default=builder.DEFAULT_CELL_TIMEOUT, show_default=True, help="Seconds one notebook cell may run.")
+@click.option("--report-timeout", type=click.FloatRange(min=0, min_open=True),
+              default=builder.DEFAULT_REPORT_TIMEOUT, show_default=True, help="Seconds one whole report may run.")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Build log (default: beside the pack folder, e.g. outputs/reports.log).")
+def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout, report_timeout, log_file) -> None:
     """Build the offline HTML report pack (index.html, manifest.json, one page per unit and report)."""
     out = out if out is not None else paths.PACK
-    log_file = builder.new_log_file()
+    log_file = log_file if log_file is not None else builder.default_log_file(out)
     try:
         manifest = builder.build(units=units, lang=lang, out=out, communes=communes, jobs=jobs,
-                                 reports=reports or None, progress=True, log_file=log_file)
+                                 reports=reports or None, progress=True, log_file=log_file, force=force,
+                                 limits=builder.Limits(cell=cell_timeout, report=report_timeout))
     except DataError as exc:
-        click.echo(t("data_problems", lang, count=len(exc.problems)), err=True)
+        echo(t("data_problems", lang, count=len(exc.problems)), err=True)
         for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
+            echo(f"  - {problem}", err=True)
         raise click.exceptions.Exit(1)
     except BuildError as exc:
-        click.echo(str(exc), err=True)
-        click.echo(t("build_failed", lang, out=out), err=True)
+        echo(str(exc), err=True)
+        echo(t("build_failed", lang, out=out), err=True)
         _fail(t("log", lang, file=log_file), 1)
     except (ConfigError, UnitError) as exc:
         _fail(f"Error: {exc}", 2)
+    except OutputError as exc:
+        _fail(t("output_failed", lang, error=exc), 1)
+    except NtmError as exc:
+        _fail(f"Error: {exc}", 1)
+    except OSError as exc:  # not foreseen: still a message, not a traceback
+        _fail(t("output_failed", lang, error=f"{exc.strerror or type(exc).__name__} ({exc.filename})"), 1)
     except KeyboardInterrupt:
         _fail(t("interrupted", lang, out=out), 130)
-    click.echo(t("built", lang, count=len(manifest["reports"]), out=out))
-    click.echo(t("index", lang, file=Path(out) / builder.INDEX))
+    echo(t("built", lang, count=len(manifest["reports"]), out=out))
+    echo(t("index", lang, file=Path(out) / builder.INDEX))
     if manifest["synthetic"]:
-        click.echo(t("synthetic", lang))
-    click.echo(t("log", lang, file=log_file))
+        echo(t("synthetic", lang))
+    if builder.last_log_error is not None:
+        reason = builder.last_log_error.strerror or type(builder.last_log_error).__name__
+        echo(t("no_log", lang, file=log_file, reason=reason), err=True)
+    else:
+        echo(t("log", lang, file=log_file))
 
 
 @main.command("validate")
@@ -178,15 +241,18 @@ def validate_command(path: Path, lang: str, normalised: Path | None, problems_ou
               help="Send only these units' reports. Repeatable. Default: all.")
 @click.option("--pack", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Built pack (default: outputs/reports).")
-@click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=mail.DEFAULT_MAX_MB,
-              show_default=True, help="Largest message in MB; reports are zipped or split to stay under it.")
+@click.option("--max-size", type=float, callback=_max_size, default=mail.DEFAULT_MAX_MB, show_default=True,
+              help=f"Largest message in MB ({mail.MIN_MAX_MB:g}–{mail.MAX_MAX_MB:g}); reports are zipped or split "
+                   "to stay under it.")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="INI file with an [smtp] section (host, port, user, password, from, cafile). "
                    "Environment variables NTM_SMTP_* win.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files instead of sending.")
 @click.option("--eml-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where --dry-run writes (default: outputs/mail).")
-def send_command(to, units, pack, max_size, config, dry_run, eml_dir) -> None:
+@click.option("--resume", is_flag=True,
+              help="Send only what the pack's send log does not record as delivered (after a partial delivery).")
+def send_command(to, units, pack, max_size, config, dry_run, eml_dir, resume) -> None:
     """Email the pack's reports (HTML attached, zipped or split to fit --max-size) over SMTP with STARTTLS."""
     pack = pack if pack is not None else paths.PACK
     try:
@@ -200,14 +266,21 @@ def send_command(to, units, pack, max_size, config, dry_run, eml_dir) -> None:
                                 max_bytes=int(max_size * mail.MB))
         if dry_run:
             for file, size in mail.write_eml(messages, eml_dir):
-                click.echo(t("eml", lang, file=file, size=i18n.number(size / mail.MB, lang, 2)))
-        else:
-            mail.deliver(messages, to=to, settings=settings)
-            click.echo(t("sent", lang, count=len(messages), to=", ".join(to)))
+                echo(t("eml", lang, file=file, size=i18n.number(size / mail.MB, lang, 2)))
+            return
+        log_file = mail.send_log_path(pack)
+        delivery = mail.deliver(messages, to=to, settings=settings, log_file=log_file, resume=resume)
+        if delivery.skipped:
+            echo(t("skipped", lang, count=len(delivery.skipped), file=log_file))
+        echo(t("sent", lang, count=len(delivery.sent), to=", ".join(to)))
     except (ConfigError, UnitError) as exc:
         _fail(f"Error: {exc}", 2)
+    except PartialDelivery as exc:
+        _fail(t("partial", lang, error=exc, file=mail.send_log_path(pack)), 3)
     except SendError as exc:
         _fail(f"Error: {exc}", 1)
+    except OSError as exc:  # e.g. --eml-dir not writable
+        _fail(f"Error: {exc.strerror or type(exc).__name__} ({clean(exc.filename)})", 1)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import pandera.pandas as pa
 from . import communes_layout as layout
 from . import communes_names as names
 from . import i18n, paths, reference
+from . import synthetic as synthetic_data
 from .communes_text import CRITERIA, CRITERIA_COLUMNS, CommuneProblem, canonical, criterion_number, header_key
 from .communes_text import problem, value_key
 from .communes_text import text as problem_text
@@ -673,7 +674,7 @@ def _origin(path: Path, data: bytes) -> dict:
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DataError(Problem(str(meta_path), None, None, None, f"unreadable metadata file ({error})")) from None
-    synthetic = bool(meta.get("synthetic", "SYNTHETIC" in path.name.upper()))
+    synthetic = synthetic_data.is_synthetic(data, meta)  # by content (or metadata), never by name
     key = "origin_synthetic" if synthetic else "origin_file"
     description = meta.get("description") or {lang: LABELS[key][lang].format(name=path.name) for lang in ("vi", "en")}
     try:

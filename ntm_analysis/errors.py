@@ -5,7 +5,10 @@ NtmError
 ├── UnitError      an administrative unit code that is not in the reference list
 ├── BuildError     a report failed to build (unit, notebook, cell, error)
 ├── SendError      composing or sending email failed
+│   └── PartialDelivery   some messages went, others did not
+├── OutputError    the pack, its log or lock cannot be written (permissions, full disk, long name, busy)
 └── ConfigError    missing or invalid settings
+    └── FolderRefused     --out is not a folder a build may replace
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class Problem:
         text = f"{', '.join(where)}: {self.message}"
         if self.value is not None and self.value != "":
             text += f" (value: {self.value!r})"
-        return text
+        return clean(text)  # names and values come from files: no escape codes reach a terminal
 
 
 class DataError(NtmError):
@@ -68,5 +71,62 @@ class SendError(NtmError):
     """Composing or sending email failed."""
 
 
+class PartialDelivery(SendError):
+    """Some messages went, others did not; `delivery` (send.Delivery) says which. Retry with `--resume`."""
+
+    def __init__(self, message: str, delivery=None):
+        super().__init__(message)
+        self.delivery = delivery
+
+
 class ConfigError(NtmError):
     """Missing or invalid settings (environment variables, config file)."""
+
+
+class OutputError(NtmError):
+    """The output (pack folder, log, lock) cannot be written: permissions, full disk, name too long, busy …"""
+
+
+class FolderRefused(ConfigError):
+    """The --out folder is not one a build may replace. `files` lists what would be at risk."""
+
+    def __init__(self, message: str, files: list[str] | None = None):
+        self.files = list(files or [])
+        shown = "".join(f"\n  - {clean(f)}" for f in self.files[:50])
+        more = f"\n  … and {len(self.files) - 50} more" if len(self.files) > 50 else ""
+        super().__init__(message + shown + more)
+
+
+_ERRNO_TEXT = {
+    "EACCES": "permission denied", "EPERM": "operation not permitted", "EROFS": "read-only file system",
+    "ENOSPC": "no space left on the device", "EDQUOT": "disk quota exceeded", "ENAMETOOLONG": "name too long",
+    "ENOENT": "no such file or folder", "ENOTDIR": "not a folder", "EISDIR": "is a folder",
+    "EEXIST": "already exists", "ENOTEMPTY": "folder not empty", "EXDEV": "on another file system",
+}
+
+
+def os_failure(error: OSError, doing: str) -> OutputError:
+    """An OutputError for an OS failure, in words: 'cannot write X: no space left on the device'."""
+    import errno
+
+    code = errno.errorcode.get(error.errno or 0, "")
+    reason = _ERRNO_TEXT.get(code) or error.strerror or type(error).__name__
+    where = error.filename if error.filename is not None else ""
+    text = f"{doing}: {reason}" + (f" ({clean(str(where))})" if where and str(where) not in doing else "")
+    failure = OutputError(text)
+    failure.errno = error.errno
+    return failure
+
+
+def clean(text: object) -> str:
+    """`text` safe for a terminal or a log line: control characters (escape codes, newlines, DEL, C1, bidi
+    overrides …) shown as escapes like \\x1b or \\n; everything printable, Vietnamese included, kept as is."""
+    import unicodedata
+
+    out = []
+    for char in str(text):
+        if char.isprintable() and unicodedata.category(char) not in {"Cf", "Zl", "Zp"}:
+            out.append(char)
+        else:
+            out.append(char.encode("unicode_escape").decode("ascii"))
+    return "".join(out)

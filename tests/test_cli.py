@@ -176,3 +176,148 @@ def test_validate_caps_problems_on_screen_and_writes_them_all(tmp_path):
         written = list(csv.DictReader(handle))
     assert len(written) == 139 and written[0]["row"] == "2" and written[0]["value"] == "?"
     assert written[0]["column"].startswith("TC05") and written[0]["kind"] == "mark_uncertain"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Broken surroundings: read-only and full file systems, long names, a Latin-1 terminal, an unwritable log,
+# control characters in files. Clear messages, exit ≠ 0, no traceback; checked before the work where possible.
+# --------------------------------------------------------------------------------------------------------------
+
+import contextlib
+import os
+import shutil
+
+import nbformat
+
+from ntm_analysis import build
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, *options: str):
+    """A real tmpfs mounted at `folder` (size limit, read-only …); the test is skipped where mounting is not
+    permitted (not root, or no CAP_SYS_ADMIN in this container)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(options), "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or done.returncode})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def fixture_notebooks(tmp_path: Path, monkeypatch, extra: str = "") -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('lang = "vi"\nunit = "04"\ncommunes = None')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell('display({"text/html": f"<p>{unit}</p>"}, raw=True)')]
+    if extra:
+        nb.cells.append(nbformat.v4.new_code_cell(extra))
+    path = tmp_path / f"fixture{len(list(tmp_path.glob('fixture*.ipynb')))}.ipynb"
+    nbformat.write(nb, path)
+    monkeypatch.setattr(paths, "REPORT_NOTEBOOKS", {"evaluation": path, "gap": path})
+    return path
+
+
+def test_a_read_only_target_is_a_clear_error_before_any_work(tmp_path, monkeypatch):
+    fixture_notebooks(tmp_path, monkeypatch, extra="raise SystemExit('must not run')")
+    with tmpfs(tmp_path / "ro", "size=4m", "ro") as ro:
+        result = invoke("build", "--out", str(ro / "pack"), "--unit", "04", "--report", "gap")
+        assert result.exit_code == 1, result.output
+        assert "read-only file system" in result.stderr and "Traceback" not in result.output
+        assert not (ro / "pack").exists()
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_a_clear_error_and_the_old_pack_stays(tmp_path, monkeypatch):
+    fixture_notebooks(tmp_path, monkeypatch)
+    with tmpfs(tmp_path / "small", "size=4m") as small:
+        out = small / "pack"
+        assert invoke("build", "--out", str(out), "--unit", "04", "--report", "gap").exit_code == 0
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        # The notebook fills the disk while it runs, after the free-space check passed.
+        fill = (f"with open({str(small / 'filler')!r}, 'wb') as f:\n"
+                "    try:\n        while True:\n            f.write(b'0' * 65536); f.flush()\n"
+                "    except OSError:\n        pass")
+        fixture_notebooks(tmp_path, monkeypatch, extra=fill)
+        result = invoke("build", "--out", str(out), "--unit", "04", "--report", "gap")
+        assert result.exit_code == 1, result.output
+        assert "no space left on the device" in result.stderr and "Traceback" not in result.output
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        assert sorted(p.name for p in small.iterdir()) == [".pack.lock", "filler", "pack", "pack.log"]
+
+
+def test_too_little_free_space_is_refused_before_any_work(tmp_path, monkeypatch):
+    fixture_notebooks(tmp_path, monkeypatch, extra="raise SystemExit('must not run')")
+    with tmpfs(tmp_path / "tiny", "size=1m") as tiny:
+        result = invoke("build", "--out", str(tiny / "pack"), "--unit", "04")
+        assert result.exit_code == 1
+        assert "not enough free space" in result.stderr and "MB free" in result.stderr
+        assert not (tiny / "pack").exists() and not (tiny / "pack.log").exists()
+
+
+def test_an_overlong_folder_name_is_refused_before_any_work(tmp_path):
+    result = invoke("build", "--out", str(tmp_path / ("x" * 250)), "--unit", "04")
+    assert result.exit_code == 1 and "name is too long" in result.stderr and "Traceback" not in result.output
+    result = invoke("build", "--out", str(tmp_path / ("y" * 300)), "--unit", "04")
+    assert result.exit_code == 1 and "too long" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_latin1_terminal_gets_escapes_not_a_traceback(tmp_path):
+    folder = tmp_path / "tài liệu"
+    folder.mkdir()
+    (folder / "ghi chú của tôi.txt").write_text("x", encoding="utf-8")
+    env = dict(os.environ, PYTHONIOENCODING="latin-1")
+    done = subprocess.run([str(Path(sys.executable).parent / "ntm"), "build", "--out", str(folder), "--unit", "04"],
+                          capture_output=True, env=env)
+    err = done.stderr.decode("latin-1")
+    assert done.returncode == 2 and "Traceback" not in err
+    assert "not a report pack" in err and "ghi chú c\\u1ee7a tôi.txt" in err  # ủ is not in Latin-1
+
+
+@pytest.mark.slow
+def test_a_log_that_cannot_be_written_does_not_fail_a_good_build(tmp_path, monkeypatch):
+    fixture_notebooks(tmp_path, monkeypatch)
+    out = tmp_path / "pack"
+    result = invoke("build", "--out", str(out), "--unit", "04", "--report", "gap", "--log", "/dev/full")
+    assert result.exit_code == 0, result.output
+    assert (out / "04_gap_vi.html").is_file() and "Đã tạo 1 báo cáo" in result.stdout
+    assert "không ghi được nhật ký /dev/full" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_log_goes_beside_the_pack_or_where_asked(tmp_path, monkeypatch):
+    fixture_notebooks(tmp_path, monkeypatch)
+    assert invoke("build", "--out", str(tmp_path / "a" / "pack"), "--unit", "04", "--report", "gap").exit_code == 0
+    assert "published 1 report(s)" in (tmp_path / "a" / "pack.log").read_text(encoding="utf-8")
+    log = tmp_path / "logs" / "mine.log"
+    result = invoke("build", "--out", str(tmp_path / "b"), "--unit", "04", "--report", "gap", "--log", str(log))
+    assert result.exit_code == 0 and str(log) in result.stdout and "published 1 report(s)" in log.read_text()
+    result = invoke("build", "--out", str(tmp_path / "b"), "--unit", "04", "--log", str(tmp_path / "b" / "x.log"))
+    assert result.exit_code == 2 and "inside the pack folder" in result.stderr
+
+
+def test_an_input_inside_the_pack_folder_is_refused_even_with_force(tmp_path):
+    out = tmp_path / "pack"
+    build.publish({"manifest.json": b"{}"}, out)
+    communes = out / "xa.csv"
+    shutil.copyfile(paths.DEMO_COMMUNES, communes)
+    for extra in ([], ["--force"]):
+        result = invoke("build", "--out", str(out), "--communes", str(communes), "--unit", "04", *extra)
+        assert result.exit_code == 2 and "input file of this build is inside" in result.stderr
+        assert communes.read_bytes() == paths.DEMO_COMMUNES.read_bytes()
+
+
+def test_escape_codes_in_a_csv_header_and_file_name_are_escaped(tmp_path):
+    table = rows()
+    table[0][4] = "TC01\x1b[31m Quy hoạch\x1b]0;owned\x07"
+    table[0].append("Cột lạ\nFORGED LINE")
+    table[1].append("1")
+    file = write_csv(tmp_path / "xa\x1b[2J\nFORGED.csv", table)
+    result = invoke("build", "--communes", str(file), "--out", str(tmp_path / "pack"), "--unit", "04")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b[31m" in result.output
+    assert not any(line.startswith("FORGED") for line in result.output.splitlines())

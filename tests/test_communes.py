@@ -391,9 +391,9 @@ def test_demo_is_labelled_synthetic():
     assert all(c["target"] == c["achieved"] for c in meta["calibration"][:4])
 
 
-def test_synthetic_flag_from_the_file_name_or_meta(tmp_path):
+def test_synthetic_flag_from_content_or_meta_not_the_file_name(tmp_path):
     rows = [_row(met=12)]
-    assert communes.is_synthetic(communes.read(_write_csv(tmp_path / "test_SYNTHETIC.csv", rows)))
+    assert not communes.is_synthetic(communes.read(_write_csv(tmp_path / "test_SYNTHETIC.csv", rows)))
     assert not communes.is_synthetic(communes.read(_write_csv(tmp_path / "xa.csv", rows)))
     (tmp_path / "other.meta.json").write_text(json.dumps({"synthetic": True, "title": "t"}), encoding="utf-8")
     frame = communes.read(_write_csv(tmp_path / "other.csv", rows))

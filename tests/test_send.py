@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import secrets
 import socket
 import ssl
@@ -231,17 +232,23 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
 
 
 class Mailbox:
-    def __init__(self):
+    def __init__(self, password: str = PASSWORD):
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.logins: list[tuple[str, bool]] = []
+        self.password = password
+        self.drop_at: int | None = None  # drop the connection when this message (1-based) arrives, once
 
     async def handle_DATA(self, server, session, envelope):
+        if self.drop_at is not None and len(self.messages) + 1 == self.drop_at:
+            self.drop_at = None
+            server.transport.abort()  # the connection drops: no reply to this message
+            return "421 dropped"
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted"
 
     def authenticator(self, server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() \
-            and auth_data.password == PASSWORD.encode()
+            and auth_data.password == self.password.encode("utf-8")
         self.logins.append((mechanism, ok))
         return AuthResult(success=ok, handled=False)
 
@@ -406,3 +413,141 @@ def test_cli_rejects_bad_address_and_unit(pack):
     result = CliRunner().invoke(main, ["send", "--to", "a@example.org", "--unit", "../x", "--pack", str(pack),
                                        "--dry-run"])
     assert result.exit_code == 2 and "unknown unit code" in result.output
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Strict addresses, credentials as given, partial deliveries and --resume
+# --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["bcd@example.vn", "BCĐ Cao Bằng <bcd@example.vn>", "a.b+c@sub.example.org"])
+def test_one_address_is_accepted(value):
+    assert send.parse_address(value)[1] == value.rpartition("<")[2].rstrip(">")
+
+
+@pytest.mark.parametrize("value", [
+    "evil@x>,<bcd@y", "evil@x.vn>,<bcd@y.vn", "a@example.org, b@example.org", "a@example.org;b@example.org",
+    "<a@example.org", "a@example.org>", "Name <a@example.org> x", "not-an-address", "a@localhost", "@example.org",
+    "a@@example.org", " a@example.org", "a@example.org\r\nBcc: x@example.org", "", "<>", '"x@y.vn" <a@example.org>',
+])
+def test_anything_but_exactly_one_address_is_refused(value):
+    with pytest.raises(ConfigError, match="refused"):
+        send.parse_address(value)
+
+
+def test_cli_refuses_a_smuggled_second_recipient(pack, smtp_server, monkeypatch):
+    for key, value in {**FULL_ENV, "NTM_SMTP_PORT": str(smtp_server.port), "NTM_SMTP_CAFILE": smtp_server.cafile}.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(main, ["send", "--to", "evil@x.vn>,<bcd@y.vn", "--pack", str(pack)])
+    assert result.exit_code == 2 and "refused" in result.output
+    assert smtp_server.messages == [] and smtp_server.logins == []
+
+
+def test_the_from_address_is_validated():
+    with pytest.raises(ConfigError, match="NTM_SMTP_FROM"):
+        send.settings(environ={**FULL_ENV, "NTM_SMTP_FROM": "evil@x.vn>,<office@example.org"})
+    with pytest.raises(ConfigError, match="NTM_SMTP_FROM"):
+        send.sender(environ={"NTM_SMTP_FROM": "office"})
+    assert send.settings(environ={**FULL_ENV, "NTM_SMTP_FROM": "VPĐP <office@example.org>"}).sender == \
+        "VPĐP <office@example.org>"
+
+
+UNICODE_PASSWORD = "  mật khẩu ✓ Ωmega€  "  # spaces at both ends belong to it
+
+
+def test_credentials_are_kept_as_given(tmp_path):
+    s = send.settings(environ={**FULL_ENV, "NTM_SMTP_PASSWORD": UNICODE_PASSWORD, "NTM_SMTP_USER": " user "})
+    assert s.password == UNICODE_PASSWORD and s.user == " user "
+    ini = tmp_path / "smtp.ini"
+    ini.write_text(f'[smtp]\nhost = h.example.org\nuser = u\nfrom = o@example.org\npassword = "{UNICODE_PASSWORD}"\n',
+                   encoding="utf-8")
+    assert send.settings(config=ini, environ={}).password == UNICODE_PASSWORD
+
+
+@pytest.fixture()
+def unicode_server(certificate):
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    box = Mailbox(password=UNICODE_PASSWORD)
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
+                            auth_required=True, auth_require_tls=True, authenticator=box.authenticator)
+    controller.start()
+    box.port, box.cafile = controller.port, str(cert)
+    yield box
+    controller.stop()
+
+
+def test_a_unicode_password_logs_in_in_utf8(pack, unicode_server):
+    manifest = send.load_manifest(pack)
+    messages = send.compose(manifest, send.read_reports(pack, manifest["reports"]), to=["a@example.org"])
+    send.deliver(messages, to=["a@example.org"], settings=server_settings(unicode_server, password=UNICODE_PASSWORD))
+    assert unicode_server.logins[-1][1] and len(unicode_server.messages) == 1
+    assert unicode_server.logins[-1][0] in {"PLAIN", "LOGIN"}
+
+
+def test_a_wrong_unicode_password_is_never_echoed_even_in_part(pack, unicode_server, monkeypatch):
+    wrong = UNICODE_PASSWORD.strip() + "ß"
+    for key, value in {**FULL_ENV, "NTM_SMTP_PORT": str(unicode_server.port), "NTM_SMTP_CAFILE": unicode_server.cafile,
+                       "NTM_SMTP_PASSWORD": wrong}.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(main, ["send", "--to", "a@example.org", "--pack", str(pack)])
+    assert result.exit_code == 1 and "refused the login" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    for char in set(wrong) - set("  abcdefghijklmnopqrstuvwxyz"):  # not one of its rarer characters
+        assert char not in result.output, char
+    assert unicode_server.messages == []
+
+
+def test_a_dropped_connection_is_a_partial_delivery_and_resume_sends_only_the_rest(tmp_path, smtp_server, monkeypatch):
+    pack = tmp_path / "pack4"
+    make_pack(pack, units=("04", "040", "042", "045"))
+    for key, value in {**FULL_ENV, "NTM_SMTP_PORT": str(smtp_server.port), "NTM_SMTP_CAFILE": smtp_server.cafile}.items():
+        monkeypatch.setenv(key, value)
+    args = ["send", "--to", "a@example.org", "--to", "b@example.org", "--pack", str(pack), "--max-size", "0.16"]
+    smtp_server.drop_at = 2  # the connection drops when message 2 of 4 arrives
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3, result.output
+    assert "PARTIAL DELIVERY" in result.output and "1/4 to a@example.org, b@example.org" in result.output
+    assert "NOT sent: 2/4, 3/4, 4/4" in result.output and "--resume" in result.output
+    assert len(smtp_server.messages) == 1
+    log = send.send_log_path(pack)
+    assert [json.loads(line)["part"] for line in log.read_text(encoding="utf-8").splitlines()] == [1]
+
+    result = CliRunner().invoke(main, [*args, "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "Bỏ qua 1 thư" in result.output and "Đã gửi 3 thư" in result.output
+    subjects = [BytesParser(policy=policy.default).parsebytes(raw)["Subject"] for _, _, raw in smtp_server.messages]
+    assert len(subjects) == 4 and len(set(subjects)) == 4  # each message once: no duplicates
+    assert sorted(s[-5:] for s in subjects) == ["(1/4)", "(2/4)", "(3/4)", "(4/4)"]
+
+    result = CliRunner().invoke(main, [*args, "--resume"])  # nothing left to send
+    assert result.exit_code == 0 and "Bỏ qua 4 thư" in result.output and len(smtp_server.messages) == 4
+
+
+def test_resume_sends_to_a_new_recipient_only(tmp_path, smtp_server, monkeypatch):
+    pack = tmp_path / "p"
+    make_pack(pack, kbytes=5)
+    for key, value in {**FULL_ENV, "NTM_SMTP_PORT": str(smtp_server.port), "NTM_SMTP_CAFILE": smtp_server.cafile}.items():
+        monkeypatch.setenv(key, value)
+    assert CliRunner().invoke(main, ["send", "--to", "a@example.org", "--pack", str(pack)]).exit_code == 0
+    result = CliRunner().invoke(main, ["send", "--to", "a@example.org", "--to", "c@example.org", "--pack", str(pack),
+                                       "--resume"])
+    assert result.exit_code == 0, result.output
+    assert [rcpt for _, rcpt, _ in smtp_server.messages] == [["a@example.org"], ["c@example.org"]]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "1e9", "0.001", "ten"])
+def test_max_size_is_validated(pack, value):
+    result = CliRunner().invoke(main, ["send", "--to", "a@example.org", "--pack", str(pack), "--dry-run",
+                                       "--max-size", value])
+    assert result.exit_code == 2 and "--max-size" in result.output
+
+
+def test_an_unwritable_eml_folder_is_a_send_error(pack, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["send", "--to", "a@example.org", "--pack", str(pack), "--dry-run",
+                                       "--eml-dir", str(blocker / "mail")])
+    assert result.exit_code == 1 and "cannot write the .eml files" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
