@@ -212,7 +212,7 @@ footer{margin-top:2rem;color:#7b8794;font-size:.85rem}
 """.strip()
 
 
-def index_html(manifest: dict) -> str:
+def index_html(manifest: dict, communes_file: Path | None = None) -> str:
     """The pack's landing page, in the pack's language: province first, then districts by code; every report with
     its headline figures and a relative link. Self-contained: inline CSS, no scripts, no network references."""
     lang = manifest["lang"]
@@ -234,6 +234,9 @@ def index_html(manifest: dict) -> str:
     if manifest.get("synthetic"):
         parts.append(f'<p class="notice" role="note">{e(t("synthetic", lang))}</p>')
     parts.append("<main>")
+    if communes_file is not None:  # the districts compared in one table
+        from . import release
+        parts.append(release.index_section(manifest, communes_file))
     for code, entries in units.items():
         parts.append(f'<section class="unit" id="unit-{e(code)}"><h2>{e(entries[0]["unit_name"])}</h2>')
         parts.append('<div class="reports">')
@@ -620,7 +623,7 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
                                         title=outcome.title or task.title, headlines=outcome.headlines))
         manifest = assemble_manifest(reports=entries, inputs=inputs, lang=lang, synthetic=synthetic)
         files[MANIFEST] = manifest_json(manifest).encode("utf-8")
-        files[INDEX] = index_html(manifest).encode("utf-8")
+        files[INDEX] = index_html(manifest, communes_file).encode("utf-8")
         publish(files, out)
         log.info("published %d report(s) to %s in %.1f s", len(entries), out, time.monotonic() - started)
     return manifest

@@ -63,7 +63,7 @@ def test_resources_like_with_like():
 
 def test_district_pages_show_their_target_or_none():
     hoa_an = text(GapReport(lang="vi", unit="051").communes())
-    assert "Huyện Hoà An đạt chuẩn nông thôn mới (cấp huyện) đến năm 2025" in hoa_an
+    assert "Huyện Hòa An đạt chuẩn nông thôn mới (cấp huyện) đến năm 2025" in hoa_an
     assert "tất cả 14 xã" in hoa_an and "cần 14 xã trong 3 năm (4,67 xã/năm)" in hoa_an
     assert "dữ liệu mô phỏng" in hoa_an  # the commune-data part is labelled synthetic
     city = text(GapReport(lang="en", unit="040").communes())
