@@ -124,7 +124,7 @@ def district(unit: str, frame: pd.DataFrame) -> list[Finding]:
                                  "rank": row["rank_average"], "of": of}),
         Finding("kp_d_below15", {"below": row["below_15"], "communes": row["communes"],
                                  "share": row["below_15_share"], "province_share": prov["below_15_share"],
-                                 "rank": row["rank_below_15"], "of": of}),
+                                 "rank": row["rank_below_15"], "of": of}, count=row["below_15"]),
         Finding("kp_d_least_met", {"criterion": row["least_met"], "unmet": row["least_met_unmet"],
                                    "communes": row["communes"]}),
     ]

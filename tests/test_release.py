@@ -230,6 +230,15 @@ def test_one_spelling_one_money_unit_no_cut_labels(pages, key):
     assert all(svg.has_attr("viewbox") for svg in doc.select("figure.ntm-chart svg"))  # html.parser: lower case
 
 
+def test_plural_key_points_in_english():
+    one = findings.Finding("kp_d_below15", {"below": 1, "communes": 14, "share": 7.1, "province_share": 79.9,
+                                            "rank": 1, "of": 10}, count=1)
+    assert release.sentence(one, "en").startswith("1 of 14 communes is under 15 criteria (7.1%)")
+    assert release.sentence(findings.Finding(one.id, {**one.values, "below": 6}, count=6), "en").startswith(
+        "6 of 14 communes are under")
+    assert release.sentence(one, "vi").startswith("1/14 xã còn dưới 15 tiêu chí (7,1%)")
+
+
 def test_plural_units_in_english():
     from ntm_analysis.page import fact_text
 
