@@ -345,7 +345,7 @@ class GapReport(Page):
             report.heading(t("s_all_targets"), 3),
             report.paragraph(t("p_targets_method")),
             report.figure(chart, lang=lang),
-            report.table(self.target_rows(), lang=lang, source=source),
+            report.note(t("p_tables_in_annex")),
             *self.national().parts,
         )
 
@@ -391,9 +391,20 @@ class GapReport(Page):
         n = lambda v: release.fmt("pace", v, self.lang)  # noqa: E731
         lead = report.paragraph(self.t("p_pace", before=n(w["w_before"]), after=n(w["w_after"]),
                                        needed_old=n(w["w_needed_old"]), needed_new=n(w["w_needed_new"])))
-        return self.section("s_pace", lead, *self.windows().parts, *self.register().parts, *self.methods().parts,
-                            report.heading(self.t("s_pace_table"), 3),
-                            report.table(self.pace_rows(), lang=self.lang, source=source_line(self.target_ids, self.lang)))
+        return self.section("s_pace", lead, *self.windows().parts, report.note(self.t("p_pace_in_annex")))
+
+    def full_tables(self) -> Group:
+        """Annex A: every target with its assessment, the pace by target, the recognition register and the two
+        progress methods side by side (the sections show the main figures)."""
+        lang, t = self.lang, self.t
+        source = source_line(self.target_ids, lang)
+        return Group(release.heading(t("annex_tables"), 3, "annex-tables"),
+                     report.heading(t("s_all_targets"), 3),
+                     report.table(self.target_rows(), lang=lang, source=source),
+                     report.heading(t("s_pace_table"), 3),
+                     report.table(self.pace_rows(), lang=lang, source=source),
+                     *self.register().parts, *self.methods().parts,
+                     report.heading(t("s_resources_table"), 3), self.resources_table(full=True))
 
     def windows(self) -> Group:
         t, lang = self.t, self.lang
@@ -449,16 +460,14 @@ class GapReport(Page):
             report.table(shown, lang=lang, source=f"{source_line(ids, lang)}; {t('o_context')}"),
         )
 
-    def resources(self) -> Group:
-        """Resources like with like: state budget and non-budget per period and per year; no ratio across a
-        category whose meaning changed; credit described as what it is."""
+    def resources_rows(self) -> pd.DataFrame:
+        """Mobilised and planned per source and group, per year and per year of the plan's pace, the multiple,
+        whether the category means the same in both periods, and notes (tỷ đồng throughout)."""
         lang, t, n = self.lang, self.t, i18n.number
         f = gap.funding_like_with_like(lang)
-        ids = _ids(f["facts"])
-        groups = f.set_index("source")
         years = gap.PERIOD[1] - gap.REPORT_YEAR
         pace_col = t("c_pace_years", n=years, a=gap.REPORT_YEAR + 1, b=gap.PERIOD[1])
-        shown = pd.DataFrame({
+        return pd.DataFrame({
             t("c_source"): f["label"],
             t("c_mobilised"): f["mobilised"], t("c_planned"): f["planned"],
             t("c_mobilised_year"): f["mobilised_per_year"], t("c_planned_year"): f["planned_per_year"],
@@ -467,7 +476,24 @@ class GapReport(Page):
             t("c_comparable"): [t("yes") if c else t("no") for c in f["comparable"]],
             t("c_note"): f["note"],
         })
-        decimals = {c: 1 for c in shown.columns[1:6]}
+
+    def resources_table(self, *, full: bool) -> report.Table:
+        """The resources table: compact in the section (source, mobilised, planned, multiple), full in annex A."""
+        shown = self.resources_rows()
+        if not full:
+            shown = shown[shown.columns[[0, 1, 2, 6]]]
+        ids = _ids(gap.funding_like_with_like(self.lang)["facts"])
+        money = [c for c in shown.columns[1:6] if c != self.t("c_ratio")]
+        return report.table(shown, lang=self.lang, source=source_line(ids, self.lang),
+                            number_format={c: 1 for c in money})
+
+    def resources(self) -> Group:
+        """Resources like with like: state budget and non-budget per period and per year; no ratio across a
+        category whose meaning changed; credit described as what it is."""
+        lang, t, n = self.lang, self.t, i18n.number
+        f = gap.funding_like_with_like(lang)
+        ids = _ids(f["facts"])
+        groups = f.set_index("source")
         chart_rows = f[f["level"] == "group"]
         chart_rows = chart_rows[chart_rows["source"] != "total"]
         long = pd.concat([
@@ -485,7 +511,8 @@ class GapReport(Page):
             report.figure(charts.grouped_bar(long, category="label", series="series", value="value",
                                              title=t("ch_resources"), unit=t("u_billion_year"),
                                              source=source_line(ids, lang), lang=lang, decimals=1), lang=lang),
-            report.table(shown, lang=lang, source=source_line(ids, lang), number_format=decimals),
+            self.resources_table(full=False),
+            report.note(t("p_resources_in_annex")),
         )
 
     # -- sections from commune data ---------------------------------------------------------------------
@@ -645,8 +672,10 @@ class GapReport(Page):
         return ids + [cid for _, cid in gap.NATIONAL]
 
     def sources(self) -> Group:
-        """The annex: every figure with its quote, the context sources, and the criteria met by each commune."""
-        return self.annex(*super().sources().parts, *context_sources(self.context_ids(), self.lang).parts,
+        """The annex: the full tables, every figure with its quote, the context sources, and the criteria met by
+        each commune."""
+        return self.annex(*self.full_tables().parts,
+                          *super().sources().parts, *context_sources(self.context_ids(), self.lang).parts,
                           *recognition_sources(self.lang).parts,
                           *release.commune_detail(self.communes_frame, self.lang, self.commune_source()))
 
