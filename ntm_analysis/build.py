@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import signal
 import stat
@@ -53,6 +54,8 @@ REPORTS: tuple[str, ...] = ("evaluation", "gap")
 HEADLINES_MIME = "application/vnd.ntm.headlines+json"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
+#: A page's links to the index and to other reports of the pack: navigation within the pack, not the network.
+PACK_LINK = re.compile(r"^(index|\d{2,3}_(evaluation|gap)_(vi|en))\.html$")
 
 LABELS = {
     "title_evaluation": {
@@ -218,7 +221,7 @@ footer{margin-top:2rem;color:#7b8794;font-size:.85rem}
 """.strip()
 
 
-def index_html(manifest: dict) -> str:
+def index_html(manifest: dict, communes_file: Path | None = None) -> str:
     """The pack's landing page, in the pack's language: province first, then districts by code; every report with
     its headline figures and a relative link. Self-contained: inline CSS, no scripts, no network references."""
     lang = manifest["lang"]
@@ -240,6 +243,9 @@ def index_html(manifest: dict) -> str:
     if manifest.get("synthetic"):
         parts.append(f'<p class="notice" role="note">{e(t("synthetic", lang))}</p>')
     parts.append("<main>")
+    if communes_file is not None:  # the districts compared in one table
+        from . import release
+        parts.append(release.index_section(manifest, communes_file))
     for code, entries in units.items():
         parts.append(f'<section class="unit" id="unit-{e(code)}"><h2>{e(entries[0]["unit_name"])}</h2>')
         parts.append('<div class="reports">')
@@ -402,7 +408,7 @@ def run_task(task: Task, scratch: str, cell_timeout: float | None = DEFAULT_CELL
         title, headlines = harvest_headlines(nb)
         title = title or task.title
         page = report.export_html(nb, title=title, lang=task.lang)
-        refs = report.check_offline(page)
+        refs = [r for r in report.check_offline(page) if not PACK_LINK.match(r)]  # links to the pack's own pages
         if refs:
             log.error("failed %s: network references %s", task.key, refs)
             return Outcome(task.key, time.monotonic() - start, executed=str(executed),
@@ -1260,7 +1266,8 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
                                                 title=outcome.title or task.title, headlines=outcome.headlines))
                 manifest = assemble_manifest(reports=entries, inputs=snap.inputs, lang=lang, synthetic=synthetic)
                 manifest["software"] = software()
-                files[INDEX] = index_html(manifest).encode("utf-8")
+                compared = snap.communes or snap.root / paths.DEMO_COMMUNES.relative_to(paths.ROOT)
+                files[INDEX] = index_html(manifest, compared).encode("utf-8")
                 manifest["index"] = {"path": INDEX, "sha256": sha256(files[INDEX])}
                 files[MANIFEST] = manifest_json(manifest).encode("utf-8")
                 publish(files, target, force=force)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+import textwrap
 from collections.abc import Sequence
 
 import altair as alt
@@ -106,16 +107,17 @@ def bar(df: pd.DataFrame, *, category: str, value: str, title: str, unit: str | 
         fill = alt.Color("fill:N", scale=None, legend=None)
     else:
         fill = alt.value(PRIMARY)
-    y = alt.Y("cat:N", sort=order, title=None, axis=alt.Axis(labelLimit=230))
-    x = alt.X("val:Q", title=unit, scale=alt.Scale(domain=_headroom(data, "val", "lab"), nice=False),
-              axis=alt.Axis(format=",~f", tickCount=5))
     data["head"] = _joined(data["cat"], data["grp"]) if color else data["cat"]
     data["tip"] = _tips(data["head"], data["lab"], unit, lang)
+    data["cat"], order, lines = _wrapped(data["cat"], order)
+    y = alt.Y("cat:N", sort=order, title=None, axis=_category_axis())
+    x = alt.X("val:Q", title=unit, scale=alt.Scale(domain=_headroom(data, "val", "lab"), nice=False),
+              axis=alt.Axis(format=",~f", tickCount=5))
     base = alt.Chart(data).encode(y=y, x=x, tooltip=_tooltip("lab", unit, lang), description="tip:N")
     chart = alt.layer(
         base.mark_bar(height={"band": 0.72}).encode(color=fill),
         base.mark_text(align="left", baseline="middle", dx=4).encode(text="lab:N"),
-    ).properties(width=WIDTH, height=26 * len(order))  # a fixed height (not a step) lets "fit-x" work quietly
+    ).properties(width=WIDTH, height=(26 if lines == 1 else 14 * lines + 10) * len(order))  # fixed: "fit-x" works
     return _finish(chart, title=title, subtitle=subtitle, source=source, lang=lang, fit=True)
 
 
@@ -129,12 +131,13 @@ def grouped_bar(df: pd.DataFrame, *, category: str, series: str, value: str, tit
     data["lab"] = data["lab"].astype(str) if label else _texts(data["val"], lang, decimals, unit)
     order = _order(data, sort)
     groups = _unique(data["grp"])
-    y = alt.Y("cat:N", sort=order, title=None, axis=alt.Axis(labelLimit=230))
+    data["head"] = _joined(data["cat"], data["grp"])
+    data["tip"] = _tips(data["head"], data["lab"], unit, lang)
+    data["cat"], order, _ = _wrapped(data["cat"], order)
+    y = alt.Y("cat:N", sort=order, title=None, axis=_category_axis())
     x = alt.X("val:Q", title=unit, scale=alt.Scale(domain=_headroom(data, "val", "lab"), nice=False),
               axis=alt.Axis(format=",~f", tickCount=5))
     offset = alt.YOffset("grp:N", sort=groups, scale=alt.Scale(paddingInner=0.1))
-    data["head"] = _joined(data["cat"], data["grp"])
-    data["tip"] = _tips(data["head"], data["lab"], unit, lang)
     base = alt.Chart(data).encode(y=y, x=x, yOffset=offset, tooltip=_tooltip("lab", unit, lang),
                                   description="tip:N")
     chart = alt.layer(
@@ -192,10 +195,12 @@ def progress(df: pd.DataFrame, *, indicator: str, baseline: str, target: str, cu
         alt.Chart().mark_text(baseline="bottom", dy=-9, fontSize=10, color=PRIMARY).encode(
             x="val:Q", text="txt:N", **tips).transform_filter("datum.above"),
     ]
+    data["ind"], rows_order, _ = _wrapped(data["ind"], _unique(data["ind"]))
     chart = alt.layer(*layers).properties(width=WIDTH - 250, height=22).facet(
         data=data,
-        row=alt.Row("ind:N", sort=_unique(data["ind"]), title=None,
-                    header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="left", labelLimit=230,
+        row=alt.Row("ind:N", sort=rows_order, title=None,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="left", labelLimit=0,
+                                      labelExpr="split(datum.label, '\\n')", labelLineHeight=13,
                                       labelPadding=8, labelBaseline="middle")),
         spacing=24,
     ).resolve_scale(x="independent")
@@ -204,12 +209,13 @@ def progress(df: pd.DataFrame, *, indicator: str, baseline: str, target: str, cu
 
 def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str, unit: str | None = None,
             source: str, lang: str, levels: Sequence[str] | None = None, colors: Sequence[str] | None = None,
-            subtitle: str | None = None) -> alt.TopLevelMixin:
+            subtitle: str | None = None, column_names: dict | None = None) -> alt.TopLevelMixin:
     """A grid of `row` × `column` cells coloured by `value` (e.g. commune × criterion, met or not).
 
     `value` may be boolean (met / not met, labelled in `lang`), numeric (sequential colours) or text: categories in
     the order of `levels` (default: order of appearance), coloured by `colors` (default: the palette). Rows and
-    columns keep the frame's order. Cells carry no text, and the data travel in a compact form (one record per
+    columns keep the frame's order. `column_names`: the full name of each (short) column, for the hover text.
+    Cells carry no text, and the data travel in a compact form (one record per
     row, folded back into cells by Vega), so that 139 communes × 19 criteria stay small."""
     data = _columns(df, "heatmap", r=row, c=column, v=value)
     rows, cols = _unique(data["r"]), _unique(data["c"])
@@ -238,7 +244,7 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str, 
             wide[row_at[r]][key_of[c]] = code(v)
     keys = list(key_of.values())
     row_names = pd.DataFrame({"r": range(len(rows)), "row": rows})
-    col_names = pd.DataFrame({"c": keys, "col": cols})
+    col_names = pd.DataFrame({"c": keys, "col": cols, "full": [(column_names or {}).get(c, c) for c in cols]})
 
     step = max(6, min(18, 900 // max(len(rows), 1)))
     cell = max(8, min(30, (WIDTH - 190) // max(len(cols), 1)))
@@ -247,9 +253,9 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str, 
         .transform_fold(keys, as_=["c", "v"])
         .transform_filter("isValid(datum.v)")
         .transform_lookup(lookup="r", from_=alt.LookupData(row_names, key="r", fields=["row"]))
-        .transform_lookup(lookup="c", from_=alt.LookupData(col_names, key="c", fields=["col"]))
+        .transform_lookup(lookup="c", from_=alt.LookupData(col_names, key="c", fields=["col", "full"]))
     )
-    chart = chart.transform_calculate(head="datum.row + ' · ' + datum.col")
+    chart = chart.transform_calculate(head="datum.row + ' · ' + datum.full")
     if numeric:
         fill = alt.Color("v:Q", title=unit, scale=alt.Scale(scheme="blues"),
                          legend=alt.Legend(format=",~f", orient="top", gradientLength=200))
@@ -264,7 +270,7 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str, 
         tips = [alt.Tooltip("head:N", title="title"), alt.Tooltip("level:N", title=i18n.text(LABELS, "status", lang))]
         chart = chart.transform_calculate(tip="datum.head + ': ' + datum.level")  # short: 2 641 cells
     font = min(11, step - 1)
-    short = all(len(str(c)) <= 3 for c in cols)
+    short = all(len(str(c)) <= 4 for c in cols)
     chart = chart.mark_rect().encode(
         y=alt.Y("row:N", sort=rows, title=None, scale=alt.Scale(paddingInner=0.1 if step >= 10 else 0, round=True),
                 axis=alt.Axis(labelFontSize=font, labelLimit=170, labelPadding=4)),
@@ -372,6 +378,24 @@ def _headroom(data: pd.DataFrame, value: str, text: str) -> list[float]:
 
 def _value_title(unit: str | None, lang: str) -> str:
     return unit or i18n.text(LABELS, "value", lang)
+
+
+#: Category labels longer than this wrap onto more lines instead of being cut ("TC07 Cơ sở hạ tầng th…").
+LABEL_CHARS = 30
+
+
+def _wrapped(labels: pd.Series, order):
+    """Category labels with line breaks ("\n") where they would be cut, the sort order in the same form, and the
+    largest number of lines. The axis splits them into lines (`_category_axis`); hover texts keep the full name."""
+    wrap = {str(c): "\n".join(textwrap.wrap(str(c), LABEL_CHARS, break_long_words=False)) or str(c)
+            for c in labels.unique()}
+    lines = max((w.count("\n") + 1 for w in wrap.values()), default=1)
+    new_order = [wrap.get(str(o), o) for o in order] if isinstance(order, list) else order
+    return labels.astype(str).map(wrap), new_order, lines
+
+
+def _category_axis() -> alt.Axis:
+    return alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=0, labelLineHeight=13)
 
 
 def _tooltip(text: str, unit: str | None, lang: str) -> list[alt.Tooltip]:

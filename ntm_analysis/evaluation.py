@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import audit, charts, facts, gap_report, i18n, report
+from . import audit, charts, facts, findings, gap_report, i18n, release, report
 from .page import Group, Page, fact_table, fact_text, source_line
 
 LABELS = {
     "title": {
         "vi": "Kết quả thực hiện Chương trình MTQG xây dựng nông thôn mới giai đoạn 2017–2021",
-        "en": "New Rural Development programme (NTM): results 2017–2021",
+        "en": "National Target Programme on New Rural Development (NTP-NRD): results 2017–2021",
     },
     "lead": {
         "vi": "Các số liệu dưới đây lấy từ Báo cáo của Sở Nông nghiệp và PTNT tỉnh Cao Bằng ngày {date}; "
@@ -24,7 +24,7 @@ LABELS = {
         "verbatim text.",
     },
     "h_funding_total": {"vi": "Tổng vốn huy động 2017–2021", "en": "Funds mobilised 2017–2021"},
-    "h_standard": {"vi": "Xã đạt chuẩn NTM (2021)", "en": "Communes meeting the NTM standard (2021)"},
+    "h_standard": {"vi": "Xã đạt chuẩn NTM (2021)", "en": "Communes meeting the new rural standard (2021)"},
     "h_average": {"vi": "Bình quân tiêu chí/xã (2021)", "en": "Average criteria per commune (2021)"},
     "h_ocop": {"vi": "Sản phẩm OCOP (2020–2021)", "en": "OCOP products (2020–2021)"},
     "h_training": {"vi": "Lớp tập huấn (2017–2021)", "en": "Training classes (2017–2021)"},
@@ -35,10 +35,10 @@ LABELS = {
     "s_ocop": {"vi": "3. Chương trình mỗi xã một sản phẩm (OCOP)", "en": "3. One Commune One Product (OCOP)"},
     "s_funding": {"vi": "4. Nguồn vốn huy động 2017–2021", "en": "4. Funds mobilised 2017–2021"},
     "s_funding_2021": {"vi": "Nguồn vốn năm 2021", "en": "Funding in 2021"},
-    "s_attainment": {"vi": "5. Kết quả đạt chuẩn nông thôn mới (2021)", "en": "5. Communes meeting the NTM standard (2021)"},
+    "s_attainment": {"vi": "5. Kết quả đạt chuẩn nông thôn mới (2021)", "en": "5. Communes meeting the new rural standard (2021)"},
     "s_region": {"vi": "6. So sánh với vùng Miền núi phía Bắc", "en": "6. Comparison with the Northern Mountains region"},
     "s_difficulties": {"vi": "Khó khăn, tồn tại", "en": "Difficulties and shortcomings"},
-    "s_audit": {"vi": "7. Kiểm tra số học của báo cáo nguồn", "en": "7. Checking the source report's arithmetic"},
+    "s_audit": {"vi": "8. Kiểm tra số học của báo cáo nguồn", "en": "8. Checking the source report's arithmetic"},
     "p_management": {
         "vi": "Bộ máy chỉ đạo được thành lập và kiện toàn ở cả ba cấp; đào tạo, tập huấn cán bộ được duy trì "
         "trong cả giai đoạn, riêng năm 2021 không có kinh phí hỗ trợ nâng cao năng lực.",
@@ -60,7 +60,7 @@ LABELS = {
     "p_funding": {
         "vi": "Tổng vốn huy động {total} tỷ đồng, trong đó vốn tín dụng chiếm {credit}% và ngân sách Trung ương "
         "{central}%. Bảng so sánh tỷ lệ in trong báo cáo với tỷ lệ tính lại từ số tiền.",
-        "en": "Funds mobilised totalled VND {total} billion, of which credit was {credit}% and the central budget "
+        "en": "Funds mobilised totalled {total} billion VND, of which credit was {credit}% and the central budget "
         "{central}%. The table compares the shares printed in the report with shares recomputed from the amounts.",
     },
     "p_attainment": {
@@ -106,7 +106,7 @@ LABELS = {
     "c_share": {"vi": "Tỷ lệ xã đạt chuẩn (%)", "en": "Communes meeting the standard (%)"},
     "ch_funding": {"vi": "Vốn huy động theo nguồn, 2017–2021", "en": "Funds mobilised by source, 2017–2021"},
     "ch_bands": {"vi": "Số xã theo số tiêu chí đạt, 2021", "en": "Communes by number of criteria met, 2021"},
-    "ch_region": {"vi": "Tỷ lệ xã đạt chuẩn NTM đến hết năm 2020", "en": "Share of communes meeting the NTM standard, end of 2020"},
+    "ch_region": {"vi": "Tỷ lệ xã đạt chuẩn NTM đến hết năm 2020", "en": "Share of communes meeting the new rural standard, end of 2020"},
     "ch_ocop_sector": {"vi": "Sản phẩm OCOP theo ngành", "en": "OCOP products by sector"},
     "ch_ocop_entity": {"vi": "Chủ thể OCOP theo loại hình", "en": "OCOP entities by type"},
     "ch_ocop_stars": {"vi": "Sản phẩm OCOP theo hạng sao", "en": "OCOP products by star rating"},
@@ -144,6 +144,16 @@ LABELS = {
     "s_national": {"vi": "Cao Bằng so với cả nước", "en": "Cao Bằng beside the country"},
 }
 
+#: The main figures a section's compact table shows; every figure of the topic is in the annex (sources).
+COMPACT = {
+    "management": ["management_commune_boards", "management_province_office_staff", "management_commune_fulltime_staff",
+                   "capacity_classes", "capacity_participants", "capacity_funding_2021"],
+    "communication": ["communication_meetings", "communication_participants", "communication_newspaper_items",
+                      "communication_signboards", "movements_land_donated", "movements_workdays",
+                      "movements_roads_repaired_km"],
+    "awards": ["awards_communes_2016_2020", "awards_pm_collectives", "awards_pm_individuals"],
+    "ocop": ["ocop_products", "ocop_entities"],
+}
 FUNDING_SOURCES = ("central", "provincial", "integrated", "credit", "community", "other")
 BANDS = ("19", "15-18", "10-14", "5-9")
 BAND_FACTS = {
@@ -163,6 +173,22 @@ class EvaluationReport(Page):
                      "funding_2017_2021", "funding_2021", "attainment_2021", "results_2019_2020", "region",
                      "difficulties")
 
+    contents_keys = ("s_management", "s_communication", "s_ocop", "s_funding", "s_attainment", "s_region",
+                     "s_assessment", "s_audit")
+
+    def findings(self) -> list:
+        if self.province:
+            return findings.evaluation_province()
+        own = [f for f in findings.district(self.unit, self.all_communes) if not f.id.startswith("kp_d_target")
+               and f.id != "kp_d_no_target"]
+        region = next(f for f in findings.evaluation_province() if f.id == "kp_region")
+        return [*own, findings.Finding(region.id, region.values, scope="province")]
+
+    def province_only_items(self) -> list[dict]:
+        return [self.item(k, facts.get(f)) for k, f in (("h_funding_total", "funding_2017_2021_total"),
+                                                         ("h_ocop", "ocop_products"),
+                                                         ("h_training", "capacity_classes"))]
+
     def uses_communes(self) -> bool:
         # The province figures all come from the report; districts need commune data for attainment.
         return not self.province
@@ -181,9 +207,8 @@ class EvaluationReport(Page):
                           "note": self.commune_note(t("of_communes", total=i18n.number(s["communes"], lang, 0)))})
             items.append({"label": t("h_average"), "value": i18n.number(s["average"], lang, 2),
                           "note": self.commune_note()})
-        items.append(self.item("h_funding_total", facts.get("funding_2017_2021_total"), province_note=not self.province))
-        items.append(self.item("h_ocop", facts.get("ocop_products"), province_note=not self.province))
-        items.append(self.item("h_training", facts.get("capacity_classes"), province_note=not self.province))
+        if self.province:  # a district's page shows these once, in its province-only block
+            items += self.province_only_items()
         return items
 
     # -- sections ----------------------------------------------------------------------------------
@@ -192,7 +217,8 @@ class EvaluationReport(Page):
             "s_management",
             self.province_notice(),
             report.paragraph(self.t("p_management")),
-            fact_table(["management", "capacity"], lang=self.lang),
+            fact_table([], lang=self.lang, ids=COMPACT["management"]),
+            report.note(self.t("p_full_in_annex")),
         )
 
     def communication(self):
@@ -200,9 +226,10 @@ class EvaluationReport(Page):
             "s_communication",
             self.province_notice(),
             report.paragraph(self.t("p_communication")),
-            fact_table(["communication", "movements"], lang=self.lang),
+            fact_table([], lang=self.lang, ids=COMPACT["communication"]),
             report.heading(self.t("s_awards"), 3),
-            fact_table(["awards"], lang=self.lang),
+            fact_table([], lang=self.lang, ids=COMPACT["awards"]),
+            report.note(self.t("p_full_in_annex")),
         )
 
     def ocop(self):
@@ -229,7 +256,8 @@ class EvaluationReport(Page):
             report.paragraph(t("p_ocop", products=i18n.number(products.value, lang, 0),
                                entities=i18n.number(entities.value, lang, 0))),
             *figures,
-            fact_table(["ocop"], lang=lang),
+            fact_table([], lang=lang, ids=COMPACT["ocop"]),
+            report.note(t("p_full_in_annex")),
         )
 
     def funding(self):
@@ -314,6 +342,7 @@ class EvaluationReport(Page):
         )
 
     def region(self):
+        """The region comparison and the national context, then the source report's own assessment (one cell)."""
         lang, t = self.lang, self.t
         ids = ["region_2020_province_share", "region_2020_northern_mountains_share"]
         province, region = (facts.get(i) for i in ids)
@@ -322,7 +351,7 @@ class EvaluationReport(Page):
             "value": [province.value, region.value],
         })
         df["text"] = [i18n.percent(v, lang, 2 if v == region.value else 1) for v in df["value"]]
-        return self.section(
+        comparison = self.section(
             "s_region",
             self.province_notice(),
             report.paragraph(t("p_region", province=i18n.number(province.value, lang, 1),
@@ -334,23 +363,26 @@ class EvaluationReport(Page):
             ),
             fact_table(["results_2019_2020", "region"], lang=lang),
             *self.national().parts,
-            report.heading(t("s_difficulties"), 3),
-            fact_table(["difficulties"], lang=lang),
         )
+        return Group(*comparison.parts, *self.assessment().parts)
+
+    def assessment(self) -> Group:
+        """The report's achievements, difficulties, hard criteria and causes, each with its verbatim quote."""
+        return self.section("s_assessment", self.province_notice(), *release.assessment_parts(self.lang),
+                            report.heading(self.t("s_difficulties"), 3),
+                            fact_table(["difficulties"], lang=self.lang))
 
     def national(self):
         """Cao Bằng beside the country (share of communes at the standard), cited."""
         return gap_report.national_group(self.lang)
 
-    def audit(self):
+    def audit_table(self) -> pd.DataFrame:
         lang, t = self.lang, self.t
         checks = audit.run()
-        failing = int((checks["status"] == "fail").sum())
         order = {o: k for k, o in enumerate(("inconsistent", "rounding", "not_comparable", "holds"))}
         checks = checks.sort_values(["outcome", "check"],
                                     key=lambda s: s.map(order) if s.name == "outcome" else s)
-        counts = audit.summary(checks)["outcomes"]
-        shown = pd.DataFrame({
+        return pd.DataFrame({
             t("c_check"): checks[f"description_{lang}"],
             t("c_printed"): checks["printed"],
             t("c_implied"): checks["implied"],
@@ -358,11 +390,25 @@ class EvaluationReport(Page):
             t("c_outcome"): [i18n.text(audit.LABELS, o, lang) for o in checks["outcome"]],
             t("c_note"): checks[f"note_{lang}"].fillna(""),
         })
+
+    def audit(self):
+        """What the checks found, as counts by outcome and the checks that do not hold; every check in the annex."""
+        lang, t = self.lang, self.t
+        checks = audit.run()
+        failing = int((checks["status"] == "fail").sum())
+        counts = audit.summary(checks)["outcomes"]
+        full = self.audit_table()
+        outcome = t("c_outcome")
+        compact = full[full[outcome] != i18n.text(audit.LABELS, "holds", lang)][[t("c_check"), outcome, t("c_note")]]
+        tally = pd.DataFrame({outcome: [i18n.text(audit.LABELS, o, lang) for o in counts],
+                              release.t("c_count", lang): list(counts.values())})
         return self.section(
             "s_audit",
             report.paragraph(t("p_audit", fail=i18n.number(failing, lang, 0), total=i18n.number(len(checks), lang, 0))),
             report.paragraph(t("p_audit_outcomes", **{k: i18n.number(v, lang, 0) for k, v in counts.items()})),
-            report.table(shown, lang=lang, number_format={t("c_printed"): 2, t("c_implied"): 2, t("c_tolerance"): 2}),
+            report.table(tally, lang=lang),
+            report.table(compact, lang=lang),
+            report.note(release.t("p_audit_annex", lang, checks=i18n.number(len(checks), lang, 0))),
         )
 
     def context_ids(self) -> list[str]:
@@ -372,8 +418,13 @@ class EvaluationReport(Page):
         return list(dict.fromkeys(ids))
 
     def sources(self):
-        return Group(*super().sources().parts, *gap_report.context_sources(self.context_ids(), self.lang).parts,
-                     *gap_report.recognition_sources(self.lang).parts)
+        """The annex: every arithmetic check, then every figure with its quote and the context sources."""
+        t = self.t
+        full = report.table(self.audit_table(), lang=self.lang,
+                            number_format={t("c_printed"): 2, t("c_implied"): 2, t("c_tolerance"): 2})
+        return self.annex(release.heading(release.t("annex_audit", self.lang), 3, "annex-audit"), full,
+                          *super().sources().parts, *gap_report.context_sources(self.context_ids(), self.lang).parts,
+                          *gap_report.recognition_sources(self.lang).parts)
 
     def fact_frame(self, ids: list[str]) -> pd.DataFrame:
         """Chart rows for figures: short category label, value, and the value as printed."""

@@ -25,12 +25,12 @@ EARLIER_YEAR = 2016  # end of 2016 = start of the 2017–2021 period
 
 LABELS = {
     # indicators
-    "standard_communes": {"vi": "Xã đạt chuẩn nông thôn mới", "en": "Communes meeting the NTM standard"},
-    "advanced_communes": {"vi": "Xã đạt chuẩn NTM nâng cao", "en": "Communes meeting the advanced NTM standard"},
+    "standard_communes": {"vi": "Xã đạt chuẩn nông thôn mới", "en": "Communes meeting the new rural standard"},
+    "advanced_communes": {"vi": "Xã đạt chuẩn NTM nâng cao", "en": "Communes meeting the advanced new rural standard"},
     "model_communes": {"vi": "Xã đạt chuẩn NTM kiểu mẫu", "en": "Model NTM communes"},
     "average_criteria": {"vi": "Bình quân tiêu chí đạt/xã", "en": "Average criteria met per commune"},
     "below_15": {"vi": "Xã đạt dưới 15 tiêu chí", "en": "Communes meeting fewer than 15 criteria"},
-    "villages_standard": {"vi": "Thôn đạt chuẩn nông thôn mới", "en": "Villages meeting the NTM standard"},
+    "villages_standard": {"vi": "Thôn đạt chuẩn nông thôn mới", "en": "Villages meeting the new rural standard"},
     "villages_model": {"vi": "Thôn nông thôn mới kiểu mẫu", "en": "Model NTM villages"},
     "districts": {"vi": "Đơn vị cấp huyện đạt chuẩn/hoàn thành nhiệm vụ NTM",
                   "en": "District-level units meeting the standard / completing the programme"},
@@ -150,7 +150,7 @@ LABELS = {
     "district_target_hoan_thanh_nhiem_vu": {"vi": "hoàn thành nhiệm vụ xây dựng nông thôn mới",
                                             "en": "completes the NTM task"},
     "district_target_dat_chuan": {"vi": "đạt chuẩn nông thôn mới (cấp huyện)",
-                                  "en": "meets the district NTM standard"},
+                                  "en": "meets the district new rural standard"},
     # national context
     "nat_2021": {"vi": "Cả nước: xã đạt chuẩn cuối 2021", "en": "Country: communes at the standard, end-2021"},
     "nat_target": {"vi": "Cả nước: mục tiêu 2025 (ít nhất)", "en": "Country: 2025 target (at least)"},

@@ -10,14 +10,14 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import charts, context, gap, i18n, lineage, progress, report
+from . import charts, context, findings, gap, i18n, lineage, progress, release, report
 from . import page
 from .page import Group, Page, source_line
 
 LABELS = {
     "title": {
         "vi": "Phân tích khoảng cách mục tiêu nông thôn mới giai đoạn 2021–2025",
-        "en": "NTM targets 2021–2025: gap analysis",
+        "en": "NTP-NRD targets 2021–2025: gap analysis",
     },
     "lead": {
         "vi": "So sánh các mục tiêu đến năm 2025 với hiện trạng năm 2021 trong Báo cáo của Sở Nông nghiệp và PTNT "
@@ -33,7 +33,7 @@ LABELS = {
     "h_unit_average": {"vi": "Bình quân tiêu chí/xã", "en": "Average criteria per commune"},
     "h_unit_below15": {"vi": "Xã dưới 15 tiêu chí", "en": "Communes under 15 criteria"},
     "h_unit_near": {"vi": "Xã còn thiếu 1–2 tiêu chí", "en": "Communes 1–2 criteria short"},
-    "n_vs": {"vi": "so với {x} tỷ đồng huy động 2017–2021", "en": "against VND {x} billion mobilised 2017–2021"},
+    "n_vs": {"vi": "so với {x} tỷ đồng huy động 2017–2021", "en": "against {x} billion VND mobilised 2017–2021"},
     "n_credit": {"vi": "2017–2021: {x}%", "en": "2017–2021: {x}%"},
     "n_of": {"vi": "trên {n} xã", "en": "of {n} communes"},
     "n_year": {"vi": "dữ liệu cấp xã năm {y}", "en": "commune data, {y}"},
@@ -79,8 +79,8 @@ LABELS = {
     "c_note": {"vi": "Ghi chú", "en": "Note"},
     "c_reach": {"vi": "Năm đạt (tốc độ cũ)", "en": "Year reached (past pace)"},
     "c_source": {"vi": "Nguồn vốn", "en": "Source"},
-    "c_mobilised": {"vi": "Huy động 2017–2021 (tỷ đồng)", "en": "Mobilised 2017–2021 (VND bn)"},
-    "c_planned": {"vi": "Kế hoạch 2021–2025 (tỷ đồng)", "en": "Planned 2021–2025 (VND bn)"},
+    "c_mobilised": {"vi": "Huy động 2017–2021 (tỷ đồng)", "en": "Mobilised 2017–2021 (billion VND)"},
+    "c_planned": {"vi": "Kế hoạch 2021–2025 (tỷ đồng)", "en": "Planned 2021–2025 (billion VND)"},
     "c_mobilised_year": {"vi": "Huy động/năm", "en": "Mobilised a year"},
     "c_planned_year": {"vi": "Kế hoạch/năm", "en": "Planned a year"},
     "c_ratio": {"vi": "Kế hoạch/huy động (lần)", "en": "Planned/mobilised (×)"},
@@ -112,9 +112,9 @@ LABELS = {
     "s_planned": {"vi": "Kế hoạch 2021–2025", "en": "Planned 2021–2025"},
     "u_communes": {"vi": "xã", "en": "communes"},
     "u_communes_year": {"vi": "xã/năm", "en": "communes a year"},
-    "u_billion_year": {"vi": "tỷ đồng/năm", "en": "VND billion a year"},
+    "u_billion_year": {"vi": "tỷ đồng/năm", "en": "billion VND a year"},
     "u_criteria": {"vi": "tiêu chí", "en": "criteria"},
-    "billion": {"vi": "tỷ đồng", "en": "VND billion"},
+    "billion": {"vi": "tỷ đồng", "en": "billion VND"},
     # criteria sets (section 1)
     "h_standard_gap_new": {"vi": "Xã cần đạt chuẩn thêm đến 2025 (bộ tiêu chí 2021–2025)",
                            "en": "More communes to meet the standard by 2025 (2021–2025 criteria set)"},
@@ -180,7 +180,7 @@ LABELS = {
               "Kế hoạch 2021–2025 cần {plan} tỷ đồng, gấp {ratio} lần 2017–2021; ngân sách nhà nước gấp {state} lần, "
               "ngoài ngân sách gấp {non} lần.",
         "en": "Like with like: state budget and non-budget, each period as the report classifies it. The 2021–2025 "
-              "plan needs VND {plan} billion, {ratio} times 2017–2021; state budget {state} times, non-budget {non} "
+              "plan needs {plan} billion VND, {ratio} times 2017–2021; state budget {state} times, non-budget {non} "
               "times.",
     },
     "c_pace_years": {"vi": "Kế hoạch/năm trên {n} năm {a}–{b}", "en": "Planned a year over {n} years {a}–{b}"},
@@ -249,6 +249,11 @@ class GapReport(Page):
     kind = "gap"
     labels = LABELS
     source_topics = ("attainment_2021", "targets_2025", "funding_2017_2021", "resources_2021_2025")
+
+    contents_keys = ("s_targets", "s_pace", "s_resources", "s_communes", "s_criteria", "s_nearest", "s_trajectory")
+
+    def findings(self) -> list:
+        return findings.gap_province() if self.province else findings.district(self.unit, self.all_communes)
 
     @cached_property
     def target_frame(self) -> pd.DataFrame:
@@ -340,7 +345,7 @@ class GapReport(Page):
             report.heading(t("s_all_targets"), 3),
             report.paragraph(t("p_targets_method")),
             report.figure(chart, lang=lang),
-            report.table(self.target_rows(), lang=lang, source=source),
+            report.note(t("p_tables_in_annex")),
             *self.national().parts,
         )
 
@@ -382,9 +387,24 @@ class GapReport(Page):
 
     def pace(self) -> Group:
         """Pace by window around the 2020 mergers, the recognition register, and Open SDG beside the adapted method."""
-        return self.section("s_pace", *self.windows().parts, *self.register().parts, *self.methods().parts,
-                            report.heading(self.t("s_pace_table"), 3),
-                            report.table(self.pace_rows(), lang=self.lang, source=source_line(self.target_ids, self.lang)))
+        w = gap.pace_windows("vi").set_index("window")["pace"]
+        n = lambda v: release.fmt("pace", v, self.lang)  # noqa: E731
+        lead = report.paragraph(self.t("p_pace", before=n(w["w_before"]), after=n(w["w_after"]),
+                                       needed_old=n(w["w_needed_old"]), needed_new=n(w["w_needed_new"])))
+        return self.section("s_pace", lead, *self.windows().parts, report.note(self.t("p_pace_in_annex")))
+
+    def full_tables(self) -> Group:
+        """Annex A: every target with its assessment, the pace by target, the recognition register and the two
+        progress methods side by side (the sections show the main figures)."""
+        lang, t = self.lang, self.t
+        source = source_line(self.target_ids, lang)
+        return Group(release.heading(t("annex_tables"), 3, "annex-tables"),
+                     report.heading(t("s_all_targets"), 3),
+                     report.table(self.target_rows(), lang=lang, source=source),
+                     report.heading(t("s_pace_table"), 3),
+                     report.table(self.pace_rows(), lang=lang, source=source),
+                     *self.register().parts, *self.methods().parts,
+                     report.heading(t("s_resources_table"), 3), self.resources_table(full=True))
 
     def windows(self) -> Group:
         t, lang = self.t, self.lang
@@ -440,16 +460,14 @@ class GapReport(Page):
             report.table(shown, lang=lang, source=f"{source_line(ids, lang)}; {t('o_context')}"),
         )
 
-    def resources(self) -> Group:
-        """Resources like with like: state budget and non-budget per period and per year; no ratio across a
-        category whose meaning changed; credit described as what it is."""
+    def resources_rows(self) -> pd.DataFrame:
+        """Mobilised and planned per source and group, per year and per year of the plan's pace, the multiple,
+        whether the category means the same in both periods, and notes (tỷ đồng throughout)."""
         lang, t, n = self.lang, self.t, i18n.number
         f = gap.funding_like_with_like(lang)
-        ids = _ids(f["facts"])
-        groups = f.set_index("source")
         years = gap.PERIOD[1] - gap.REPORT_YEAR
         pace_col = t("c_pace_years", n=years, a=gap.REPORT_YEAR + 1, b=gap.PERIOD[1])
-        shown = pd.DataFrame({
+        return pd.DataFrame({
             t("c_source"): f["label"],
             t("c_mobilised"): f["mobilised"], t("c_planned"): f["planned"],
             t("c_mobilised_year"): f["mobilised_per_year"], t("c_planned_year"): f["planned_per_year"],
@@ -458,7 +476,24 @@ class GapReport(Page):
             t("c_comparable"): [t("yes") if c else t("no") for c in f["comparable"]],
             t("c_note"): f["note"],
         })
-        decimals = {c: 1 for c in shown.columns[1:6]}
+
+    def resources_table(self, *, full: bool) -> report.Table:
+        """The resources table: compact in the section (source, mobilised, planned, multiple), full in annex A."""
+        shown = self.resources_rows()
+        if not full:
+            shown = shown[shown.columns[[0, 1, 2, 6]]]
+        ids = _ids(gap.funding_like_with_like(self.lang)["facts"])
+        money = [c for c in shown.columns[1:6] if c != self.t("c_ratio")]
+        return report.table(shown, lang=self.lang, source=source_line(ids, self.lang),
+                            number_format={c: 1 for c in money})
+
+    def resources(self) -> Group:
+        """Resources like with like: state budget and non-budget per period and per year; no ratio across a
+        category whose meaning changed; credit described as what it is."""
+        lang, t, n = self.lang, self.t, i18n.number
+        f = gap.funding_like_with_like(lang)
+        ids = _ids(f["facts"])
+        groups = f.set_index("source")
         chart_rows = f[f["level"] == "group"]
         chart_rows = chart_rows[chart_rows["source"] != "total"]
         long = pd.concat([
@@ -476,7 +511,8 @@ class GapReport(Page):
             report.figure(charts.grouped_bar(long, category="label", series="series", value="value",
                                              title=t("ch_resources"), unit=t("u_billion_year"),
                                              source=source_line(ids, lang), lang=lang, decimals=1), lang=lang),
-            report.table(shown, lang=lang, source=source_line(ids, lang), number_format=decimals),
+            self.resources_table(full=False),
+            report.note(t("p_resources_in_annex")),
         )
 
     # -- sections from commune data ---------------------------------------------------------------------
@@ -504,7 +540,7 @@ class GapReport(Page):
         t, lang = self.t, self.lang
         counts = gap.recognised_not_maintaining(self.communes_frame)
         shown = pd.DataFrame({
-            t("c_district"): counts["district_name"],
+            t("c_district"): [gap.reference.display_name(n) for n in counts["district_name"]],
             t("c_criteria_set"): [i18n.text(gap.LABELS, f"set_{c}", lang) for c in counts["criteria_set"]],
             t("c_recognised"): counts["recognised"].astype(int),
             t("c_not_maintaining"): counts["not_maintaining"].astype(int),
@@ -546,7 +582,7 @@ class GapReport(Page):
         t, rows = self.t, []
         for (code, name), part in frame.groupby(["district_code", "district_name"], sort=True):
             s = gap.summary(part)
-            rows.append({t("c_district"): name, t("c_communes"): s["communes"], t("c_standard"): s["standard"],
+            rows.append({t("c_district"): gap.reference.display_name(name), t("c_communes"): s["communes"], t("c_standard"): s["standard"],
                          t("c_average"): float(s["average"]), t("c_below15"): s["below_15"]})
         return pd.DataFrame(rows)
 
@@ -557,30 +593,58 @@ class GapReport(Page):
         heat = gap.heatmap_data(frame, lang)
         shown = pd.DataFrame({t("c_criterion"): unmet["label"], t("c_unmet"): unmet["communes_unmet"],
                               t("c_share_unmet"): unmet["share_unmet"]})
+        ranked = unmet.sort_values(["communes_unmet", "criterion"], ascending=[False, True])
+        worst, best = ranked.iloc[0], ranked.iloc[-1]
+        n = lambda v: i18n.number(v, lang, 0)  # noqa: E731
+        lead = t("p_criteria", unit=self.unit_name, worst=worst["label"], worst_n=n(worst["communes_unmet"]),
+                 best=best["label"], best_n=n(best["communes_unmet"]), total=n(worst["communes"]))
         return self.section(
             "s_criteria",
+            report.paragraph(self.commune_note(lead) if self.synthetic else lead),
             report.figure(charts.bar(unmet.assign(text=[i18n.number(v, lang, 0) for v in unmet["communes_unmet"]]),
                                      category="label", value="communes_unmet", label="text",
                                      title=t("ch_unmet"), unit=t("u_communes"), source=self.commune_source(),
                                      lang=lang), lang=lang),
-            report.paragraph(t("p_heatmap")),
-            report.figure(charts.heatmap(heat, row="commune_label", column="criterion_label", value="met",
-                                         title=t("ch_heatmap"), source=self.commune_source(), lang=lang), lang=lang),
+            *self.heatmap(frame, heat),
             report.table(shown, lang=lang, number_format={t("c_share_unmet"): 1}),
         )
+
+    def heatmap(self, frame: pd.DataFrame, heat: pd.DataFrame) -> list:
+        """Province: criteria × districts, the share of communes meeting each (the commune detail is in the annex);
+        a district: its communes × criteria, met or not. Columns are criterion codes, full names on hover."""
+        lang, t = self.lang, self.t
+        if self.province:
+            by = findings.criteria_by_district(frame)
+            full = {k: gap.criterion_label(k, lang) for k in range(1, 20)}
+            by["row"] = [gap.reference.unit_name(c, lang) for c in by["district_code"]]
+            by["col"] = [full[k].split()[0] for k in by["criterion"]]
+            by["value"] = by["share_met"].round(1)
+            chart = charts.heatmap(by, row="row", column="col", value="value", title=t("ch_heatmap_districts"),
+                                   unit=t("u_share_met"), source=self.commune_source(), lang=lang,
+                                   column_names={full[k].split()[0]: full[k] for k in full})
+            return [report.paragraph(t("p_heatmap_districts")), report.figure(chart, lang=lang)]
+        heat = heat.assign(col=[c.split()[0] for c in heat["criterion_label"]],
+                           row=[gap.reference.display_name(n) for n in heat["commune_name"]])
+        chart = charts.heatmap(heat, row="row", column="col", value="met", title=t("ch_heatmap"),
+                               source=self.commune_source(), lang=lang,
+                               column_names=dict(zip(heat["col"], heat["criterion_label"])))
+        return [report.paragraph(t("p_heatmap")), report.figure(chart, lang=lang)]
 
     def nearest(self) -> Group:
         lang, t = self.lang, self.t
         near = gap.nearest(gap.latest(self.communes_frame), 10, lang)
         dist = gap.distance(gap.latest(self.communes_frame)).set_index("commune_code")
         shown = pd.DataFrame({
-            t("c_commune"): near["commune_name"], t("c_district"): near["district_name"],
+            t("c_commune"): [gap.reference.display_name(n) for n in near["commune_name"]],
+            t("c_district"): [gap.reference.display_name(n) for n in near["district_name"]],
             t("c_met"): near["criteria_met"].astype(int),
             t("c_to15"): [int(dist.at[c, "missing_to_15"]) for c in near["commune_code"]],
             t("c_to19"): near["missing"].astype(int),
             t("c_missing"): near["missing_criteria"],
         })
-        return self.section("s_nearest", report.table(shown, lang=lang, source=self.commune_source()))
+        short = int(((dist["missing_to_19"] >= 1) & (dist["missing_to_19"] <= 2)).sum())
+        return self.section("s_nearest", report.paragraph(t("p_nearest", count=short)),
+                            report.table(shown, lang=lang, source=self.commune_source()))
 
     def trajectory(self) -> Group:
         lang, t = self.lang, self.t
@@ -608,8 +672,12 @@ class GapReport(Page):
         return ids + [cid for _, cid in gap.NATIONAL]
 
     def sources(self) -> Group:
-        return Group(*super().sources().parts, *context_sources(self.context_ids(), self.lang).parts,
-                     *recognition_sources(self.lang).parts)
+        """The annex: the full tables, every figure with its quote, the context sources, and the criteria met by
+        each commune."""
+        return self.annex(*self.full_tables().parts,
+                          *super().sources().parts, *context_sources(self.context_ids(), self.lang).parts,
+                          *recognition_sources(self.lang).parts,
+                          *release.commune_detail(self.communes_frame, self.lang, self.commune_source()))
 
 
 def _label(key: str, lang: str, **values) -> str:

@@ -141,6 +141,7 @@ def text(catalogue: Mapping[str, Mapping[str, object]], key: str, lang: str, *, 
             raise ConfigError(f"text {key!r} depends on a count: pass count=")
         form = Locale.parse(LOCALES[lang]).plural_form(abs(count))
         entry = entry.get(form, entry.get("other"))
+    if count is not None:  # a plain text may show {count} too ("{count} report(s)")
         values = {"count": number(count, lang), **values}
     elif count is not None:
         values["count"] = count

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 import pandas as pd
 from IPython.display import display
 
-from . import communes, facts, i18n, reference, report
+from . import communes, facts, findings, i18n, reference, release, report
 
 report.use_for_altair()  # `section.chart` and charts made from it display live in JupyterLab, offline
 
@@ -59,8 +60,16 @@ def t(key: str, lang: str, **values) -> str:
 def fact_text(fact: facts.Fact, lang: str, *, with_unit: bool = True) -> str:
     """A figure as the report states it: qualifier, number in the locale's format, unit."""
     number = i18n.number(fact.value, lang, facts.decimals(fact.printed))
-    parts = [fact.qualifier_label(lang), number, fact.unit_label(lang) if with_unit else ""]
+    parts = [fact.qualifier_label(lang), number, unit_text(fact, lang) if with_unit else ""]
     return " ".join(p for p in parts if p).replace(" %", "%")
+
+
+def unit_text(fact: facts.Fact, lang: str) -> str:
+    """The unit of a figure, by its count for things counted one by one ("1 board", "2 boards")."""
+    key = "unit_" + re.sub(r"\W+", "_", facts.UNITS[fact.unit]["en"]).strip("_")
+    if facts.UNITS[fact.unit]["counted"] and key in release.LABELS:
+        return release.t(key, lang, count=fact.value)
+    return fact.unit_label(lang)
 
 
 def source_line(ids: list[str], lang: str) -> str:
@@ -75,10 +84,12 @@ def report_date(lang: str) -> str:
     return i18n.date(dt.date.fromisoformat(facts.origin()["date"]), lang)
 
 
-def fact_table(topics: list[str], *, lang: str) -> report.Fragment:
-    """Every figure of the given topics: label, value as printed (locale format), period, section."""
-    frame = pd.concat([facts.topic(name) for name in topics])
-    records = [facts.get(i) for i in frame["id"]]
+def fact_table(topics: list[str], *, lang: str, ids: list[str] | None = None) -> report.Fragment:
+    """Every figure of the given topics (or only `ids`, a compact table): label, value as printed (locale format),
+    period, section."""
+    if ids is None:
+        ids = list(pd.concat([facts.topic(name) for name in topics])["id"])
+    records = [facts.get(i) for i in ids]
     shown = pd.DataFrame({
         t("c_indicator", lang): [f.label(lang) for f in records],
         t("c_value", lang): [fact_text(f, lang) for f in records],
@@ -187,7 +198,7 @@ class Page:
         self.communes_path = communes
 
     def t(self, key: str, **values) -> str:
-        catalogue = self.labels if key in self.labels else LABELS
+        catalogue = self.labels if key in self.labels else LABELS if key in LABELS else release.LABELS
         return i18n.text(catalogue, key, self.lang, **values)
 
     def uses_communes(self) -> bool:
@@ -243,7 +254,9 @@ class Page:
         return {"label": self.t(label_key), "value": fact_text(fact, self.lang), "note": note}
 
     def header(self) -> None:
-        """Title, the synthetic-data banner when it applies, the lead paragraph and the headline figures."""
+        """The release's first screen: synthetic-data banner (when it applies), title, issuing office and date of
+        the source data with links to the index and the unit's other report, the lead, the key points, the
+        headline figures (a district's own; province-only figures in one marked block), and the contents."""
         parts = []
         if self.synthetic:
             parts.append(report.banner(self.t("synthetic"), kind="synthetic"))
@@ -252,12 +265,56 @@ class Page:
             parts.append(report.banner(self.t("analyst_data", file=str(origin.get("file", "")).rsplit("/", 1)[-1],
                                               sha=str(origin.get("sha256", ""))[:12]), kind="info"))
         parts.append(report.heading(self.title(), 1))
+        parts.append(release.masthead(unit=self.unit, kind=self.kind, lang=self.lang, date=report_date(self.lang)))
         parts.append(report.paragraph(self.t("lead", date=report_date(self.lang))))
+        parts.append(release.key_points(self.key_points(), self.lang))
         display(Group(*parts))
         display(report.headlines(self.headline_items(), lang=self.lang, title=self.title()))
+        after = [] if self.province else self.district_block()
+        display(Group(*after, release.contents(self.contents(), self.lang)))
+
+    def key_points(self) -> list[str]:
+        """4–6 sentences, each a finding with its number (`findings`), worded from the release catalogue."""
+        return [release.sentence(f, self.lang, unit_name=self.unit_name, synthetic=self.synthetic)
+                for f in self.findings()]
+
+    def findings(self) -> list:
+        return findings.district(self.unit, self.all_communes)
+
+    def contents(self) -> list[tuple[str, str]]:
+        return [(release.anchor(k), self.t(k)) for k in self.contents_keys] + \
+            [(release.ANNEX_ID, release.t("annex", self.lang))]
+
+    contents_keys: tuple[str, ...] = ()
+
+    def district_block(self) -> list:
+        """A district beside the province and the others (commune data), then the province-only figures."""
+        lang = self.lang
+        year = int(self.communes_frame["year"].max())
+        frame = release.comparison(self.unit, self.all_communes, lang)
+        source = self.commune_source()
+        parts = [release.heading(release.t("s_compare", lang, unit=self.unit_name), 2, "compare", section=False),
+                 report.paragraph(release.t("p_compare", lang, year=year,
+                                            of=release.fmt("of", len(findings.unit_codes_in(self.all_communes)), lang))),
+                 report.table(frame, lang=lang, source=source)]
+        items = self.province_only_items()
+        if items:
+            parts.append(release.heading(release.t("s_province_only", lang), 3, "province-only"))
+            parts.append(report.note(release.t("p_province_only", lang, unit=self.unit_name)))
+            parts.append(report.table(pd.DataFrame({
+                t("c_indicator", lang): [i["label"] for i in items],
+                t("c_value", lang): [i["value"] for i in items],
+            }), lang=lang))
+        return parts
+
+    def province_only_items(self) -> list[dict]:
+        return []
+
+    def annex(self, *parts) -> Group:
+        return Group(release.annex_open(self.lang), *parts, release.annex_close())
 
     def section(self, key: str, *parts) -> Group:
-        return Group(report.heading(self.t(key), 2), *parts)
+        return Group(release.heading(self.t(key), 2, release.anchor(key)), *parts)
 
     def province_notice(self):
         return None if self.province else report.note(self.t("province_level"))
@@ -281,4 +338,4 @@ class Page:
         if self.uses_communes():
             parts.append(report.paragraph(self.commune_source()))
         parts.append(report.table(shown, lang=self.lang))
-        return Group(report.heading(t("s_sources", self.lang), 2), *parts)
+        return Group(release.heading(release.t("annex_sources", self.lang), 3, "annex-sources"), *parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import lru_cache
 from numbers import Integral
@@ -18,6 +19,16 @@ _OLD_TONES = {
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
+
+
+def display_name(name: str) -> str:
+    """A name as the pages print it: NFC and the report's own new-style tone marks ("Hòa An", not "Hoà An"),
+    case kept. The official spelling stays in the data, for matching."""
+    text = unicodedata.normalize("NFC", str(name))
+    for old, new in _OLD_TONES.items():  # only at the end of a syllable: "Hoà" → "Hòa", "Hoàng" stays
+        text = re.sub(f"{old}(?!\\w)", new, text)
+        text = re.sub(f"{old.capitalize()}(?!\\w)", new.capitalize(), text)
+    return text
 
 
 def normalise_name(name: str) -> str:
@@ -88,9 +99,9 @@ def unit_name(code: str, lang: str = "vi") -> str:
     """Display name of the province or a district; raises UnitError for an unknown code."""
     code = check_unit(code)
     if code == province()["code"]:
-        return province()[f"name_{lang}"]
+        return display_name(province()[f"name_{lang}"])
     row = districts().set_index("code").loc[code]
-    return row[f"name_{lang}"]
+    return display_name(row[f"name_{lang}"])
 
 
 def check_unit(code: object) -> str:

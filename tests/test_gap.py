@@ -105,7 +105,7 @@ def test_income_shows_the_required_compound_rate(targets):
 
 def test_targets_in_english():
     en = gap.province_targets("en").set_index("indicator")
-    assert en.at["standard_communes", "label"] == "Communes meeting the NTM standard"
+    assert en.at["standard_communes", "label"] == "Communes meeting the new rural standard"
     assert en.at["standard_communes", "category_label"] == "Unable to assess"
     assert "at least 3, so the end-2016 count is at least 5" in en.at["standard_communes", "note"]
     assert en.at["income", "pace_unit"] == "% per year" and "8.45%" in en.at["income", "note"]

@@ -18,7 +18,10 @@ CATALOGUES = {
 }
 
 
-def _fields(text: str) -> set[str]:
+def _fields(text) -> set[str]:
+    """The placeholders of a text, or of every form of a plural table ({count} is always available there)."""
+    if isinstance(text, dict):
+        return set().union(*(_fields(form) for form in text.values())) - {"count"}
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
