@@ -126,6 +126,37 @@ def main() -> None:
     _safe_streams()
 
 
+def _problem_lines(found: list, lang: str) -> list[str]:
+    """Problems in the user's language, the first SHOWN_PROBLEMS of them, then how many more of each kind."""
+    from collections import Counter
+
+    from . import communes
+
+    lines = [f"  - {communes.describe(problem, lang)}" for problem in found[:SHOWN_PROBLEMS]]
+    if len(found) > SHOWN_PROBLEMS:
+        lines.append(t("more", lang, count=len(found) - SHOWN_PROBLEMS))
+        for kind, count in Counter(getattr(p, "kind", "") or "other" for p in found).most_common():
+            lines.append(f"  {kind}: {count}")
+    return lines
+
+
+def _print_coverage(path: Path, lang: str) -> None:
+    """The communes the (accepted) commune file covers: the province in one sentence, then each district."""
+    from . import communes
+
+    reading = communes.inspect(path)
+    if reading.problems:  # cannot happen after a build that accepted it; say nothing rather than guess
+        return
+    frame = reading.frame
+    echo(communes.coverage_note(frame, reference.province()["code"], lang))
+    cover = communes.coverage(frame)
+    covered = cover[cover["communes"] > 0]
+    echo(t("coverage", lang, n=int(cover["communes"].sum()), total=int(cover["total"].sum()),
+           districts=len(covered), all=len(cover)))
+    for row in covered.itertuples():
+        echo(f"  {row.district_code} {reference.display_name(row.district_name)}: {row.communes}/{row.total}")
+
+
 @main.command("build")
 @click.option("--unit", "units", multiple=True, callback=_units, metavar="CODE",
               help="Unit code: 04 (province) or a district 040–053. Repeatable. Default: the province and every district.")
@@ -155,8 +186,8 @@ def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout
                                  limits=builder.Limits(cell=cell_timeout, report=report_timeout))
     except DataError as exc:
         echo(t("data_problems", lang, count=len(exc.problems)), err=True)
-        for problem in exc.problems:
-            echo(f"  - {problem}", err=True)
+        for line in _problem_lines(exc.problems, lang):
+            echo(line, err=True)
         raise click.exceptions.Exit(1)
     except BuildError as exc:
         echo(str(exc), err=True)
@@ -176,6 +207,8 @@ def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout
     echo(t("index", lang, file=Path(out) / builder.INDEX))
     if manifest["synthetic"]:
         echo(t("synthetic", lang))
+    if communes is not None:
+        _print_coverage(communes, lang)
     if builder.last_log_error is not None:
         reason = builder.last_log_error.strerror or type(builder.last_log_error).__name__
         echo(t("no_log", lang, file=log_file, reason=reason), err=True)
