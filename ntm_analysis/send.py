@@ -10,6 +10,10 @@ in UTF-8), never trimmed, never printed or logged, not even in part.
 Every run appends to a send log beside the pack (`<pack>.send-log.jsonl`): which message (by a key computed from
 its subject and attachments) went to which recipients. `resume=True` sends only what the log does not record as
 delivered, so a retry after a dropped connection sends no duplicates; a partial delivery raises PartialDelivery.
+
+With a recipients file (`read_recipients`, `compose_recipients`) each recipient gets one message addressed to them
+alone, holding only their units' reports (named for people: `Hoa_An_danh_gia_2017_2021.html`) and the index, with
+a greeting and the headline figures rendered by the Jinja templates in templates/mail/.
 """
 
 from __future__ import annotations
@@ -756,6 +760,14 @@ def attachment_name(entry: dict, lang: str, suffix: str = ".html") -> str:
     return f"{unit_file_stem(entry['unit'], lang)}_{t('file_' + entry['report'], lang)}{suffix}"
 
 
+def relink(page: bytes, renamed: Mapping[str, str]) -> bytes:
+    """The page with its links to pack files (href="051_gap_vi.html") pointing to their attachment names."""
+    for old, new in renamed.items():
+        for quote in (b'"', b"'"):
+            page = page.replace(b"href=" + quote + old.encode() + quote, b"href=" + quote + new.encode() + quote)
+    return page
+
+
 def _jinja():
     import jinja2
 
@@ -796,6 +808,11 @@ def recipient_message(manifest: dict, recipient: Recipient, files: Mapping[str, 
     index = manifest.get("index")
     if index:
         named.append((index_name, files[index["path"]], "text", "html"))
+    # Links between the attached pages follow their new names (the pages link to 051_gap_vi.html, index.html).
+    renamed = {e["path"]: attachment_name(e, lang) for e in reports}
+    if index:
+        renamed[index["path"]] = index_name
+    named = [(n, relink(d, renamed) if sub == "html" else d, main, sub) for n, d, main, sub in named]
     if zipped:
         zip_name = f"{t('zip_name', lang)}_{unit_file_stem(recipient.units[0], lang)}.zip"
         attachments = [(zip_name, zip_bytes({n: d for n, d, _, _ in named}), "application", "zip")]

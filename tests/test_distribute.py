@@ -106,7 +106,7 @@ def test_each_recipient_gets_only_their_units_and_the_index(pack, tmp_path):
         assert f"Kính gửi {person.name}," in text and f"Kính gửi {person.name}," in html
         for unit in person.units:
             figure = headlines(unit)[0]["value"]
-            assert f"- Xã đạt chuẩn NTM: {figure} (năm 2021)" in text and f">{figure} <span" in html
+            assert f"\n  - Xã đạt chuẩn NTM: {figure} (năm 2021)\n" in text and f">{figure} <span" in html
     assert parsed(messages[0].as_bytes())["Subject"] == "Báo cáo nông thôn mới: Huyện Hòa An"
     assert parsed(messages[2].as_bytes())["Subject"] == \
         "Báo cáo nông thôn mới: Tỉnh Cao Bằng và Thành phố Cao Bằng"
@@ -296,3 +296,14 @@ def test_a_chromium_that_hangs_is_stopped_and_its_folder_removed(tmp_path, monke
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower() \
             or " Z " in Path(f"/proc/{pid}/stat").read_text()
     assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("ntm-pdf-*")) == before
+
+
+def test_links_between_attached_pages_follow_their_new_names(pack, tmp_path):
+    page = b'<p><a href="index.html">index</a> <a href="051_gap_vi.html">gap</a> <a href="04_gap_vi.html">x</a></p>'
+    manifest = send.load_manifest(pack)
+    people = [send.Recipient("a@example.org", "Ông Hải", ("051",), "vi", 2)]
+    files = {**send.recipients_files(pack, manifest, people), "051_evaluation_vi.html": page}
+    got = attachments(send.recipient_message(manifest, people[0], files, sender=None).as_bytes())
+    assert got["Hoa_An_danh_gia_2017_2021.html"] == (
+        b'<p><a href="Trang_chinh.html">index</a> <a href="Hoa_An_khoang_cach_2021_2025.html">gap</a> '
+        b'<a href="04_gap_vi.html">x</a></p>')  # a page not attached keeps its pack name
