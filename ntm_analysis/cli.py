@@ -57,6 +57,10 @@ LABELS = {
         "vi": "Gửi chưa hết: {error}\nNhật ký gửi: {file}. Chạy lại với --resume để chỉ gửi phần còn lại.",
         "en": "Partial delivery: {error}\nSend log: {file}. Run again with --resume to send only the rest.",
     },
+    "send_interrupted": {
+        "vi": "Đã dừng. Thư đã gửi (nếu có) được ghi trong {file}; chạy lại với --resume để gửi phần còn lại.",
+        "en": "Interrupted. Messages already sent (if any) are recorded in {file}; run again with --resume for the rest.",
+    },
     "recipient_problems": {
         "vi": "Tệp người nhận {file} có {count} lỗi; chưa gửi thư nào:",
         "en": "The recipients file {file} has {count} problem(s); nothing was sent:",
@@ -339,6 +343,8 @@ def send_command(to, recipients_file, pdf, units, pack, max_size, config, dry_ru
         _fail(f"Error: {exc}", 1)
     except OSError as exc:  # e.g. --eml-dir not writable
         _fail(f"Error: {exc.strerror or type(exc).__name__} ({clean(exc.filename)})", 1)
+    except KeyboardInterrupt:  # e.g. while printing PDFs: Chromium is stopped, its temporary folder removed
+        _fail(t("send_interrupted", lang, file=mail.send_log_path(pack)), 130)
 
 
 def _send_recipients(file: Path, *, pdf: bool, pack: Path, max_size: float, config, dry_run: bool, eml_dir,

@@ -307,3 +307,37 @@ def test_links_between_attached_pages_follow_their_new_names(pack, tmp_path):
     assert got["Hoa_An_danh_gia_2017_2021.html"] == (
         b'<p><a href="Trang_chinh.html">index</a> <a href="Hoa_An_khoang_cach_2021_2025.html">gap</a> '
         b'<a href="04_gap_vi.html">x</a></p>')  # a page not attached keeps its pack name
+
+
+def test_ctrl_c_while_printing_stops_chromium_and_removes_its_folder(pack, tmp_path):
+    """A real SIGINT to a real `ntm send --pdf` while a (stand-in, hanging) Chromium prints."""
+    import signal
+    import time
+
+    fake, pids = tmp_path / "chromium", tmp_path / "pids"
+    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $$ $! > {pids}.tmp && mv {pids}.tmp {pids}\nwait\n")
+    fake.chmod(0o755)
+    file = recipients_csv(tmp_path / "r.csv", GOOD[:1])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NTM_SMTP_")}
+    env.update(NTM_CHROMIUM=str(fake), TMPDIR=str(temp))
+    process = subprocess.Popen([sys.executable, "-m", "ntm_analysis.cli", "send", "--recipients", str(file),
+                                "--pack", str(pack), "--dry-run", "--pdf", "--eml-dir", str(tmp_path / "mail")],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while not pids.exists():  # wait until Chromium (the stand-in) runs
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        assert list(temp.glob("ntm-pdf-*"))
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "--resume" in err
+    for pid in map(int, pids.read_text().split()):
+        alive = Path(f"/proc/{pid}/stat")
+        assert not alive.exists() or alive.read_text().split(")")[1].split()[0] == "Z"
+    assert list(temp.glob("ntm-pdf-*")) == [] and not (tmp_path / "mail").exists()
