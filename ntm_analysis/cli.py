@@ -370,7 +370,7 @@ def _send_recipients(file: Path, *, pdf: bool, pack: Path, max_size: float, conf
         return
     log_file = mail.send_log_path(pack)
     delivery = mail.deliver_each([(m, [r.email]) for m, r in zip(messages, recipients)], settings=settings,
-                                 log_file=log_file, resume=resume)
+                                 log_file=log_file, resume=resume, each_alone=True)
     if delivery.skipped:
         echo(t("skipped", lang, count=len(delivery.skipped), file=log_file))
     sent = [a for addresses in delivery.sent.values() for a in addresses]

@@ -552,8 +552,9 @@ def deliver(messages: list[EmailMessage], *, to: list[str], settings: Settings, 
 
 
 def deliver_each(jobs: list[tuple[EmailMessage, list[str]]], *, settings: Settings, timeout: float = 60,
-                 log_file: Path | str | None = None, resume: bool = False) -> Delivery:
-    """Like `deliver`, each message to its own recipients (one SMTP session, one send-log line per message)."""
+                 log_file: Path | str | None = None, resume: bool = False, each_alone: bool = False) -> Delivery:
+    """Like `deliver`, each message to its own recipients (one SMTP session, one send-log line per message).
+    `each_alone`: a message whose recipients the server refuses does not stop the others (one per recipient)."""
     where = f"{settings.host}:{settings.port}"
     parse_address(settings.sender, what=SETTINGS["sender"][0])
     messages = [m for m, _ in jobs]
@@ -596,7 +597,12 @@ def deliver_each(jobs: list[tuple[EmailMessage, list[str]]], *, settings: Settin
             smtp.ehlo()
             smtp.login(settings.user, settings.password)
             for part, msg, rest in todo:
-                refused = smtp.send_message(msg, from_addr=parse_address(settings.sender)[1], to_addrs=rest)
+                try:
+                    refused = smtp.send_message(msg, from_addr=parse_address(settings.sender)[1], to_addrs=rest)
+                except smtplib.SMTPRecipientsRefused as exc:
+                    if not each_alone:
+                        raise
+                    refused = exc.recipients  # smtplib has reset the transaction: the session goes on
                 record(part, keys[part - 1], [r for r in rest if r not in refused], sorted(refused))
     except SendError:
         raise
@@ -616,8 +622,9 @@ def deliver_each(jobs: list[tuple[EmailMessage, list[str]]], *, settings: Settin
     if failure is None and not result.refused:
         return result
     if failure is None:
-        failure = "the mail server refused some recipients"
-    if not result.sent and not result.skipped:
+        refused = sorted({r for rs in result.refused.values() for r in rs})
+        failure = f"the mail server refused the recipient(s) {', '.join(refused)}"
+    if not any(result.sent.values()) and not result.skipped:
         raise SendError(failure)
     went = ", ".join(f"{p}/{len(messages)} to {', '.join(r)}" for p, r in sorted(result.sent.items()) if r)
     left = [f"{i}/{len(messages)}" for i, _, rest in todo

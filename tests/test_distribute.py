@@ -341,3 +341,42 @@ def test_ctrl_c_while_printing_stops_chromium_and_removes_its_folder(pack, tmp_p
         alive = Path(f"/proc/{pid}/stat")
         assert not alive.exists() or alive.read_text().split(")")[1].split()[0] == "Z"
     assert list(temp.glob("ntm-pdf-*")) == [] and not (tmp_path / "mail").exists()
+
+
+@pytest.fixture()
+def refusing_server(certificate):
+    """Like smtp_server, but the mailbox of one address does not exist (550 at RCPT)."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from test_send import Mailbox, free_port
+
+    class Refusing(Mailbox):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address == "bcd.thachan@example.vn":
+                return "550 5.1.1 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    box = Refusing()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
+                            auth_required=True, auth_require_tls=True, authenticator=box.authenticator)
+    controller.start()
+    box.port, box.cafile = controller.port, str(cert)
+    yield box
+    controller.stop()
+
+
+def test_a_refused_recipient_does_not_stop_the_others(pack, tmp_path, refusing_server, monkeypatch):
+    for key, value in {**FULL_ENV, "NTM_SMTP_PORT": str(refusing_server.port),
+                       "NTM_SMTP_CAFILE": refusing_server.cafile}.items():
+        monkeypatch.setenv(key, value)
+    file = recipients_csv(tmp_path / "r.csv", GOOD)
+    result = CliRunner().invoke(main, ["send", "--recipients", str(file), "--pack", str(pack)])
+    assert result.exit_code == 3, result.output
+    assert "refused the recipient(s) bcd.thachan@example.vn" in result.output
+    assert "NOT sent: 2/3" in result.output and "3/3 to vpdp@example.vn" in result.output
+    assert [rcpt for _, rcpt, _ in refusing_server.messages] == [["bcd.hoaan@example.vn"], ["vpdp@example.vn"]]
