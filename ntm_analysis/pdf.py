@@ -19,7 +19,8 @@ from .errors import ConfigError, SendError, clean
 DEFAULT_TIMEOUT = 120.0  # seconds for one page
 CANDIDATES = ("chromium", "chromium-browser")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-pdf-header-footer")
+         "--disable-component-update", "--disable-sync",
+         "--no-pdf-header-footer", "--print-to-pdf-no-header")  # no temp path or date printed on the pages
 
 
 def chromium() -> str:
