@@ -57,6 +57,14 @@ LABELS = {
         "vi": "Gửi chưa hết: {error}\nNhật ký gửi: {file}. Chạy lại với --resume để chỉ gửi phần còn lại.",
         "en": "Partial delivery: {error}\nSend log: {file}. Run again with --resume to send only the rest.",
     },
+    "send_interrupted": {
+        "vi": "Đã dừng. Thư đã gửi (nếu có) được ghi trong {file}; chạy lại với --resume để gửi phần còn lại.",
+        "en": "Interrupted. Messages already sent (if any) are recorded in {file}; run again with --resume for the rest.",
+    },
+    "recipient_problems": {
+        "vi": "Tệp người nhận {file} có {count} lỗi; chưa gửi thư nào:",
+        "en": "The recipients file {file} has {count} problem(s); nothing was sent:",
+    },
     "bad_address": {"vi": "địa chỉ email không hợp lệ: {value!r}", "en": "not an email address: {value!r}"},
 }
 
@@ -126,6 +134,37 @@ def main() -> None:
     _safe_streams()
 
 
+def _problem_lines(found: list, lang: str) -> list[str]:
+    """Problems in the user's language, the first SHOWN_PROBLEMS of them, then how many more of each kind."""
+    from collections import Counter
+
+    from . import communes
+
+    lines = [f"  - {clean(communes.describe(problem, lang))}" for problem in found[:SHOWN_PROBLEMS]]
+    if len(found) > SHOWN_PROBLEMS:
+        lines.append(t("more", lang, count=len(found) - SHOWN_PROBLEMS))
+        for kind, count in Counter(getattr(p, "kind", "") or "other" for p in found).most_common():
+            lines.append(f"  {kind}: {count}")
+    return lines
+
+
+def _print_coverage(path: Path, lang: str) -> None:
+    """The communes the (accepted) commune file covers: the province in one sentence, then each district."""
+    from . import communes
+
+    reading = communes.inspect(path)
+    if reading.problems:  # cannot happen after a build that accepted it; say nothing rather than guess
+        return
+    frame = reading.frame
+    echo(communes.coverage_note(frame, reference.province()["code"], lang))
+    cover = communes.coverage(frame)
+    covered = cover[cover["communes"] > 0]
+    echo(t("coverage", lang, n=int(cover["communes"].sum()), total=int(cover["total"].sum()),
+           districts=len(covered), all=len(cover)))
+    for row in covered.itertuples():
+        echo(f"  {row.district_code} {reference.display_name(row.district_name)}: {row.communes}/{row.total}")
+
+
 @main.command("build")
 @click.option("--unit", "units", multiple=True, callback=_units, metavar="CODE",
               help="Unit code: 04 (province) or a district 040–053. Repeatable. Default: the province and every district.")
@@ -155,8 +194,8 @@ def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout
                                  limits=builder.Limits(cell=cell_timeout, report=report_timeout))
     except DataError as exc:
         echo(t("data_problems", lang, count=len(exc.problems)), err=True)
-        for problem in exc.problems:
-            echo(f"  - {problem}", err=True)
+        for line in _problem_lines(exc.problems, lang):
+            echo(line, err=True)
         raise click.exceptions.Exit(1)
     except BuildError as exc:
         echo(str(exc), err=True)
@@ -176,6 +215,8 @@ def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout
     echo(t("index", lang, file=Path(out) / builder.INDEX))
     if manifest["synthetic"]:
         echo(t("synthetic", lang))
+    if communes is not None:
+        _print_coverage(communes, lang)
     if builder.last_log_error is not None:
         reason = builder.last_log_error.strerror or type(builder.last_log_error).__name__
         echo(t("no_log", lang, file=log_file, reason=reason), err=True)
@@ -235,8 +276,12 @@ def validate_command(path: Path, lang: str, normalised: Path | None, problems_ou
 
 
 @main.command("send")
-@click.option("--to", "to", multiple=True, required=True, callback=_addresses, metavar="ADDRESS",
-              help="Recipient. Repeatable.")
+@click.option("--to", "to", multiple=True, callback=_addresses, metavar="ADDRESS",
+              help="Recipient. Repeatable. (Or --recipients.)")
+@click.option("--recipients", "recipients_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV file (email, name, units, lang): each recipient gets one message with only their units' "
+                   "reports and the index.")
+@click.option("--pdf", is_flag=True, help="With --recipients: also attach a PDF copy of each report (chromium).")
 @click.option("--unit", "units", multiple=True, callback=_units, metavar="CODE",
               help="Send only these units' reports. Repeatable. Default: all.")
 @click.option("--pack", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -252,10 +297,22 @@ def validate_command(path: Path, lang: str, normalised: Path | None, problems_ou
               help="Where --dry-run writes (default: outputs/mail).")
 @click.option("--resume", is_flag=True,
               help="Send only what the pack's send log does not record as delivered (after a partial delivery).")
-def send_command(to, units, pack, max_size, config, dry_run, eml_dir, resume) -> None:
+def send_command(to, recipients_file, pdf, units, pack, max_size, config, dry_run, eml_dir, resume) -> None:
     """Email the pack's reports (HTML attached, zipped or split to fit --max-size) over SMTP with STARTTLS."""
     pack = pack if pack is not None else paths.PACK
+    if bool(to) == bool(recipients_file):
+        _fail("Error: give either --to or --recipients", 2)
+    if recipients_file is not None and units:
+        _fail("Error: --unit does not apply with --recipients (the file names each recipient's units)", 2)
+    if pdf and recipients_file is None:
+        _fail("Error: --pdf applies with --recipients", 2)
+    lang = "vi"
     try:
+        if recipients_file is not None:
+            lang = mail.load_manifest(pack).get("lang", "vi")
+            _send_recipients(recipients_file, pdf=pdf, pack=pack, max_size=max_size, config=config, dry_run=dry_run,
+                             eml_dir=eml_dir, resume=resume)
+            return
         settings = None if dry_run else mail.settings(config=config)
         manifest = mail.load_manifest(pack)
         lang = manifest.get("lang", "vi")
@@ -273,6 +330,11 @@ def send_command(to, units, pack, max_size, config, dry_run, eml_dir, resume) ->
         if delivery.skipped:
             echo(t("skipped", lang, count=len(delivery.skipped), file=log_file))
         echo(t("sent", lang, count=len(delivery.sent), to=", ".join(to)))
+    except DataError as exc:
+        echo(t("recipient_problems", lang, file=recipients_file, count=len(exc.problems)), err=True)
+        for line in _problem_lines(exc.problems, lang):
+            echo(line, err=True)
+        raise click.exceptions.Exit(1)
     except (ConfigError, UnitError) as exc:
         _fail(f"Error: {exc}", 2)
     except PartialDelivery as exc:
@@ -281,6 +343,38 @@ def send_command(to, units, pack, max_size, config, dry_run, eml_dir, resume) ->
         _fail(f"Error: {exc}", 1)
     except OSError as exc:  # e.g. --eml-dir not writable
         _fail(f"Error: {exc.strerror or type(exc).__name__} ({clean(exc.filename)})", 1)
+    except KeyboardInterrupt:  # e.g. while printing PDFs: Chromium is stopped, its temporary folder removed
+        _fail(t("send_interrupted", lang, file=mail.send_log_path(pack)), 130)
+
+
+def _send_recipients(file: Path, *, pdf: bool, pack: Path, max_size: float, config, dry_run: bool, eml_dir,
+                     resume: bool) -> None:
+    """One message per recipient of `file`; every row is checked before anything is composed or sent."""
+    settings = None if dry_run else mail.settings(config=config)
+    manifest = mail.load_manifest(pack)
+    lang = manifest.get("lang", "vi")
+    recipients = mail.read_recipients(file, manifest)
+    files = mail.recipients_files(pack, manifest, recipients)
+    pdfs = None
+    if pdf:
+        from . import pdf as printer
+
+        reports = [r for r in manifest["reports"] if r["path"] in files]
+        pdfs = {r["path"]: printer.print_pdf(files[r["path"]], name=r["path"]) for r in reports}
+    sender = settings.sender if settings else mail.sender(config=config)
+    messages = mail.compose_recipients(manifest, recipients, files, sender=sender, max_bytes=int(max_size * mail.MB),
+                                       pdfs=pdfs)
+    if dry_run:
+        for out, size in mail.write_recipient_eml(messages, recipients, eml_dir):
+            echo(t("eml", lang, file=out, size=i18n.number(size / mail.MB, lang, 2)))
+        return
+    log_file = mail.send_log_path(pack)
+    delivery = mail.deliver_each([(m, [r.email]) for m, r in zip(messages, recipients)], settings=settings,
+                                 log_file=log_file, resume=resume, each_alone=True)
+    if delivery.skipped:
+        echo(t("skipped", lang, count=len(delivery.skipped), file=log_file))
+    sent = [a for addresses in delivery.sent.values() for a in addresses]
+    echo(t("sent", lang, count=len(delivery.sent), to=", ".join(sent) or "-"))
 
 
 if __name__ == "__main__":

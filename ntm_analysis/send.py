@@ -10,6 +10,10 @@ in UTF-8), never trimmed, never printed or logged, not even in part.
 Every run appends to a send log beside the pack (`<pack>.send-log.jsonl`): which message (by a key computed from
 its subject and attachments) went to which recipients. `resume=True` sends only what the log does not record as
 delivered, so a retry after a dropped connection sends no duplicates; a partial delivery raises PartialDelivery.
+
+With a recipients file (`read_recipients`, `compose_recipients`) each recipient gets one message addressed to them
+alone, holding only their units' reports (named for people: `Hoa_An_danh_gia_2017_2021.html`) and the index, with
+a greeting and the headline figures rendered by the Jinja templates in templates/mail/.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 
 from . import i18n, paths, reference
-from .errors import ConfigError, PartialDelivery, SendError, clean
+from .errors import ConfigError, DataError, PartialDelivery, Problem, SendError, UnitError, clean
 
 DEFAULT_MAX_MB = 10.0
 #: --max-size bounds, in MB: a message needs room for its headers and bodies; no server takes more than this.
@@ -83,6 +87,28 @@ LABELS = {
     },
     "file": {"vi": "Tệp", "en": "File"},
     "zip_name": {"vi": "bao_cao_ntm", "en": "ntm_reports"},
+    # One message per recipient (ntm send --recipients)
+    "unit_subject": {
+        "vi": "Báo cáo nông thôn mới: {units}",
+        "en": "New Rural Development reports: {units}",
+    },
+    "greeting": {"vi": "Kính gửi {name},", "en": "Dear {name},"},
+    "intro": {
+        "vi": "Xin gửi {count} báo cáo của {units} về Chương trình xây dựng nông thôn mới tỉnh Cao Bằng. "
+        "Các số liệu chính:",
+        "en": "Please find the {count} report(s) for {units} on the New Rural Development programme in Cao Bằng "
+        "province. The headline figures:",
+    },
+    "index_note": {
+        "vi": "Tệp {file} là trang chính của bộ báo cáo toàn tỉnh.",
+        "en": "The file {file} is the landing page of the province's report pack.",
+    },
+    "also_pdf": {"vi": "bản PDF", "en": "PDF copy"},
+    "and": {"vi": " và ", "en": " and "},
+    # Attachment names, for people: <Unit>_<report>_<period>.html
+    "file_evaluation": {"vi": "danh_gia_2017_2021", "en": "evaluation_2017_2021"},
+    "file_gap": {"vi": "khoang_cach_2021_2025", "en": "gap_2021_2025"},
+    "file_index": {"vi": "Trang_chinh", "en": "Index"},
 }
 
 
@@ -520,13 +546,22 @@ def deliver(messages: list[EmailMessage], *, to: list[str], settings: Settings, 
     delivered is skipped (per recipient). A failure after some messages went raises PartialDelivery, naming what
     went and what did not; a failure before any went raises SendError. Credentials never appear in a message.
     """
-    where = f"{settings.host}:{settings.port}"
     recipients = [parse_address(a)[1] for a in to]
+    return deliver_each([(m, recipients) for m in messages], settings=settings, timeout=timeout,
+                        log_file=log_file, resume=resume)
+
+
+def deliver_each(jobs: list[tuple[EmailMessage, list[str]]], *, settings: Settings, timeout: float = 60,
+                 log_file: Path | str | None = None, resume: bool = False, each_alone: bool = False) -> Delivery:
+    """Like `deliver`, each message to its own recipients (one SMTP session, one send-log line per message).
+    `each_alone`: a message whose recipients the server refuses does not stop the others (one per recipient)."""
+    where = f"{settings.host}:{settings.port}"
     parse_address(settings.sender, what=SETTINGS["sender"][0])
+    messages = [m for m, _ in jobs]
     keys = [message_key(m) for m in messages]
     done = delivered(Path(log_file)) if (resume and log_file is not None) else {}
-    todo = [(i, m, [r for r in recipients if r not in done.get(k, set())]) for i, (m, k) in
-            enumerate(zip(messages, keys), start=1)]
+    todo = [(i, m, [r for r in (parse_address(a)[1] for a in rcpts) if r not in done.get(k, set())])
+            for i, ((m, rcpts), k) in enumerate(zip(jobs, keys), start=1)]
     result = Delivery(parts=len(messages), skipped=[i for i, _, rest in todo if not rest])
     todo = [(i, m, rest) for i, m, rest in todo if rest]
     if not todo:
@@ -562,7 +597,12 @@ def deliver(messages: list[EmailMessage], *, to: list[str], settings: Settings, 
             smtp.ehlo()
             smtp.login(settings.user, settings.password)
             for part, msg, rest in todo:
-                refused = smtp.send_message(msg, from_addr=parse_address(settings.sender)[1], to_addrs=rest)
+                try:
+                    refused = smtp.send_message(msg, from_addr=parse_address(settings.sender)[1], to_addrs=rest)
+                except smtplib.SMTPRecipientsRefused as exc:
+                    if not each_alone:
+                        raise
+                    refused = exc.recipients  # smtplib has reset the transaction: the session goes on
                 record(part, keys[part - 1], [r for r in rest if r not in refused], sorted(refused))
     except SendError:
         raise
@@ -582,8 +622,9 @@ def deliver(messages: list[EmailMessage], *, to: list[str], settings: Settings, 
     if failure is None and not result.refused:
         return result
     if failure is None:
-        failure = "the mail server refused some recipients"
-    if not result.sent and not result.skipped:
+        refused = sorted({r for rs in result.refused.values() for r in rs})
+        failure = f"the mail server refused the recipient(s) {', '.join(refused)}"
+    if not any(result.sent.values()) and not result.skipped:
         raise SendError(failure)
     went = ", ".join(f"{p}/{len(messages)} to {', '.join(r)}" for p, r in sorted(result.sent.items()) if r)
     left = [f"{i}/{len(messages)}" for i, _, rest in todo
@@ -592,3 +633,266 @@ def deliver(messages: list[EmailMessage], *, to: list[str], settings: Settings, 
                           + (f" (already sent before: {', '.join(f'{p}/{len(messages)}' for p in result.skipped)})"
                              if result.skipped else "")
                           + f"; NOT sent: {', '.join(left)}", result)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One message per recipient: `ntm send --recipients FILE`
+# --------------------------------------------------------------------------------------------------------------
+
+RECIPIENT_COLUMNS = ("email", "name", "units")  # required; "lang" is optional (default: the pack's language)
+_UNIT_SPLIT = re.compile(r"[;\n]+")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One row of a recipients file: the address part of `email`, the name to greet, unit codes, language."""
+
+    email: str
+    name: str
+    units: tuple[str, ...]
+    lang: str
+    row: int
+
+
+def _units_of(value: str) -> list[str] | None:
+    """Unit codes named in a cell: parts separated by semicolons, each a code or name ("Hòa An", "051"); a part
+    that is no single unit is read as codes or names separated by spaces ("04 051"). None if anything is unknown."""
+    codes = []
+    for part in (p.strip() for p in _UNIT_SPLIT.split(value)):
+        if not part:
+            continue
+        try:
+            codes.append(reference.resolve_unit(part))
+            continue
+        except UnitError:
+            pass
+        try:
+            codes.extend(reference.resolve_unit(word) for word in part.split())
+        except UnitError:
+            return None
+    return list(dict.fromkeys(codes))
+
+
+def read_recipients(file: Path | str, manifest: dict) -> list[Recipient]:
+    """Every recipient of a CSV file (UTF-8; columns email, name, units, lang), each row checked against the pack.
+
+    A bad address, an empty name, an unknown unit, a language the pack was not built in, a unit the pack holds no
+    report for, or an address given twice is a Problem (file, row, column, value); all are raised together in one
+    DataError, and nothing is sent."""
+    import csv
+
+    name = str(file)
+    problems: list[Problem] = []
+    try:
+        with open(file, encoding="utf-8-sig", newline="") as handle:
+            table = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise DataError(Problem(name, None, None, None, "recipients file not found")) from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(Problem(name, None, None, None, f"cannot read the recipients file as UTF-8 CSV "
+                                                        f"({type(exc).__name__})")) from None
+    if not table:
+        raise DataError(Problem(name, None, None, None, "the recipients file is empty"))
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in RECIPIENT_COLUMNS if c not in header]
+    if missing:
+        raise DataError([Problem(name, 1, c, None, "required column missing (columns: email, name, units, lang)")
+                         for c in missing])
+    pack_lang = manifest.get("lang", "vi")
+    in_pack = {(r["unit"], r["lang"]) for r in manifest["reports"]}
+    recipients, seen = [], {}
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}
+        before = len(problems)
+        address = row["email"]
+        try:
+            address = parse_address(address.strip())[1]
+        except ConfigError:
+            problems.append(Problem(name, number, "email", row["email"], "not exactly one email address"))
+        else:
+            if address.lower() in seen:
+                problems.append(Problem(name, number, "email", row["email"],
+                                        f"address already given in row {seen[address.lower()]}"))
+            seen.setdefault(address.lower(), number)
+        person = row["name"].strip()
+        if not person or any(ord(c) < 32 or ord(c) == 127 for c in person):
+            problems.append(Problem(name, number, "name", row["name"], "a name to greet is needed (no control "
+                                                                       "characters)"))
+        lang = (row.get("lang") or "").strip().lower() or pack_lang
+        if lang not in i18n.LANGS:
+            problems.append(Problem(name, number, "lang", row.get("lang"), f"language must be one of "
+                                                                          f"{', '.join(i18n.LANGS)}"))
+        codes = _units_of(row["units"])
+        if codes is None:
+            problems.append(Problem(name, number, "units", row["units"], "unknown unit: expected codes or names "
+                                                                         "such as 04, 051, Hòa An"))
+        elif not codes:
+            problems.append(Problem(name, number, "units", row["units"], "no unit given"))
+        elif lang in i18n.LANGS:
+            absent = [c for c in codes if (c, lang) not in in_pack]
+            if absent:
+                problems.append(Problem(name, number, "units", row["units"],
+                                        f"the pack holds no report in '{lang}' for "
+                                        f"{', '.join(f'{c} {reference.unit_name(c)}' for c in absent)}"))
+        if len(problems) == before:
+            recipients.append(Recipient(address, person, tuple(codes), lang, number))
+    if problems:
+        raise DataError(problems)
+    if not recipients:
+        raise DataError(Problem(name, None, None, None, "the recipients file lists no recipient"))
+    return recipients
+
+
+def ascii_fold(text: str) -> str:
+    """'Hòa An' → 'Hoa_An', 'Đức' → 'Duc': letters without marks (unicodedata), đ → d, other runs → '_'."""
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
+
+
+def unit_file_stem(unit: str, lang: str) -> str:
+    """The unit as a file name reads best: 'Hoa_An', 'Thanh_pho_Cao_Bang' / 'Cao_Bang_city', 'Cao_Bang'."""
+    name = reference.unit_name(unit, lang)
+    name = re.sub(r"^(Huyện|Tỉnh) | (district|province)$", "", name)
+    return ascii_fold(name)
+
+
+def attachment_name(entry: dict, lang: str, suffix: str = ".html") -> str:
+    """'Hoa_An_danh_gia_2017_2021.html' (vi), 'Hoa_An_evaluation_2017_2021.html' (en): deterministic."""
+    return f"{unit_file_stem(entry['unit'], lang)}_{t('file_' + entry['report'], lang)}{suffix}"
+
+
+def relink(page: bytes, renamed: Mapping[str, str]) -> bytes:
+    """The page with its links to pack files (href="051_gap_vi.html") pointing to their attachment names."""
+    for old, new in renamed.items():
+        for quote in (b'"', b"'"):
+            page = page.replace(b"href=" + quote + old.encode() + quote, b"href=" + quote + new.encode() + quote)
+    return page
+
+
+def _jinja():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates" / "mail")),
+                              autoescape=jinja2.select_autoescape(["html.j2"]), trim_blocks=True,
+                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+
+
+def _join(names: list[str], lang: str) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + t("and", lang) + names[-1]
+
+
+def recipient_reports(manifest: dict, recipient: Recipient) -> list[dict]:
+    """The manifest's reports for the recipient's units, in their language, in manifest order."""
+    return [r for r in manifest["reports"] if r["unit"] in recipient.units and r["lang"] == recipient.lang]
+
+
+def recipient_message(manifest: dict, recipient: Recipient, files: Mapping[str, bytes], *, sender: str | None,
+                      zipped: bool = False, pdfs: Mapping[str, bytes] | None = None) -> EmailMessage:
+    """One message for one recipient: To is that one address; their units' reports (named for people), their
+    PDF copies if given, and the index; the body greets them and lists each report's headline figures."""
+    from email.headerregistry import Address
+
+    lang, pdfs = recipient.lang, pdfs or {}
+    reports = recipient_reports(manifest, recipient)
+    units = _join([reference.unit_name(u, lang) for u in recipient.units], lang)
+    named = []  # (file name, bytes, maintype, subtype)
+    shown = []
+    for entry in reports:
+        filename = attachment_name(entry, lang)
+        pdf = attachment_name(entry, lang, ".pdf") if entry["path"] in pdfs else None
+        named.append((filename, files[entry["path"]], "text", "html"))
+        if pdf:
+            named.append((pdf, pdfs[entry["path"]], "application", "pdf"))
+        shown.append({"title": entry["title"], "filename": filename, "pdf": pdf,
+                      "headlines": entry.get("headlines", [])})
+    index_name = t("file_index", lang) + ".html"
+    index = manifest.get("index")
+    if index:
+        named.append((index_name, files[index["path"]], "text", "html"))
+    # Links between the attached pages follow their new names (the pages link to 051_gap_vi.html, index.html).
+    renamed = {e["path"]: attachment_name(e, lang) for e in reports}
+    if index:
+        renamed[index["path"]] = index_name
+    named = [(n, relink(d, renamed) if sub == "html" else d, main, sub) for n, d, main, sub in named]
+    if zipped:
+        zip_name = f"{t('zip_name', lang)}_{unit_file_stem(recipient.units[0], lang)}.zip"
+        attachments = [(zip_name, zip_bytes({n: d for n, d, _, _ in named}), "application", "zip")]
+        attached = t("attached_zip", lang, count=len(reports), file=zip_name)
+    else:
+        attachments, attached = named, t("attached_html", lang, count=len(reports))
+
+    subject = t("unit_subject", lang, units=units)
+    values = dict(lang=lang, subject=subject, greeting=t("greeting", lang, name=recipient.name),
+                  intro=t("intro", lang, count=len(reports), units=units), reports=shown, attached=attached,
+                  synthetic=t("synthetic", lang) if manifest.get("synthetic") else "",
+                  index_note=t("index_note", lang, file=index_name) if index else "",
+                  labels={"file": t("file", lang), "also_pdf": t("also_pdf", lang)})
+    env = _jinja()
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    if sender:
+        msg["From"] = sender
+    msg["To"] = Address(display_name=recipient.name, addr_spec=recipient.email)
+    msg["Date"] = formatdate(localtime=True)
+    domain = sender.rpartition("@")[2].rstrip(">") if sender and "@" in sender else "localhost"
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg.set_content(env.get_template("recipient.txt.j2").render(values))
+    msg.add_alternative(env.get_template("recipient.html.j2").render(values), subtype="html")
+    for filename, data, maintype, subtype in attachments:
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg
+
+
+def compose_recipients(manifest: dict, recipients: list[Recipient], files: Mapping[str, bytes], *,
+                       sender: str | None = None, max_bytes: int = int(DEFAULT_MAX_MB * MB),
+                       pdfs: Mapping[str, bytes] | None = None) -> list[EmailMessage]:
+    """One message per recipient, as HTML attachments or, when that is too big, zipped; a recipient whose reports
+    do not fit one message even zipped raises SendError (naming them) before anything is sent."""
+    messages = []
+    for recipient in recipients:
+        for zipped in (False, True):
+            msg = recipient_message(manifest, recipient, files, sender=sender, zipped=zipped, pdfs=pdfs)
+            if size(msg) <= max_bytes:
+                break
+        else:
+            raise SendError(f"the reports for {recipient.email} (row {recipient.row}) do not fit in a message of "
+                            f"{max_bytes / MB:g} MB even zipped; raise --max-size")
+        messages.append(msg)
+    return messages
+
+
+def recipients_files(pack: Path | str, manifest: dict, recipients: list[Recipient]) -> dict[str, bytes]:
+    """The bytes of every report the recipients get, and the index, each checked against the manifest."""
+    wanted = [r for r in manifest["reports"] if any(r in recipient_reports(manifest, p) for p in recipients)]
+    if manifest.get("index"):
+        wanted.append(manifest["index"])
+    return read_reports(pack, wanted)
+
+
+def eml_name(number: int, recipient: Recipient) -> str:
+    """'01_bcd_hoaan_example_vn.eml': the row order and the address, folded to ASCII."""
+    return f"{number:02d}_{ascii_fold(recipient.email)}.eml"
+
+
+def write_recipient_eml(messages: list[EmailMessage], recipients: list[Recipient],
+                        directory: Path | str | None = None) -> list[tuple[Path, int]]:
+    """One .eml per recipient (default paths.MAIL)."""
+    folder = Path(directory) if directory is not None else paths.MAIL
+    written = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, (msg, recipient) in enumerate(zip(messages, recipients), start=1):
+            file = folder / eml_name(i, recipient)
+            data = msg.as_bytes(policy=SMTP_POLICY)
+            file.write_bytes(data)
+            written.append((file, len(data)))
+    except OSError as exc:
+        raise SendError(f"cannot write the .eml files in {clean(folder)}: {exc.strerror or type(exc).__name__}"
+                        f" ({len(written)} of {len(messages)} written)") from None
+    return written

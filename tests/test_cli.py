@@ -125,9 +125,25 @@ def test_build_with_a_bad_commune_file_prints_every_problem_and_writes_nothing(t
     result = invoke("build", "--communes", str(file), "--out", str(out))
     assert result.exit_code == 1
     assert "2 lỗi" in result.stderr
-    assert "row 2, column 'Mã xã'" in result.stderr and "row 4, column 'TC05" in result.stderr
+    assert "dòng 2, cột 'Mã xã'" in result.stderr and "dòng 4, cột 'TC05" in result.stderr  # the user's language
     assert not out.exists()
     assert not (tmp_path / "logs").exists() or not any((tmp_path / "logs").iterdir())
+    english = invoke("build", "--communes", str(file), "--out", str(out), "--lang", "en")
+    assert english.exit_code == 1 and "2 problem(s)" in english.stderr
+    assert "row 2, column 'Mã xã'" in english.stderr and "row 4, column 'TC05" in english.stderr
+
+
+def test_build_caps_the_problems_it_prints_like_validate(tmp_path):
+    table = rows()
+    column = table[0].index(next(h for h in table[0] if h.startswith("TC05")))
+    for row in table[1:]:
+        row[column] = "?"
+    file = write_csv(tmp_path / "unsure.csv", table)
+    result = invoke("build", "--communes", str(file), "--out", str(tmp_path / "pack"))
+    assert result.exit_code == 1 and "139 lỗi" in result.stderr
+    shown = [line for line in result.stderr.splitlines() if "giá trị chưa chắc chắn" in line]
+    assert len(shown) == 50 and "… và 89 lỗi nữa; số lỗi theo loại:" in result.stderr
+    assert "  mark_uncertain: 139" in result.stderr
 
 
 def test_build_refuses_to_replace_a_folder_that_is_not_a_pack(tmp_path):
@@ -321,3 +337,17 @@ def test_escape_codes_in_a_csv_header_and_file_name_are_escaped(tmp_path):
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b[31m" in result.output
     assert not any(line.startswith("FORGED") for line in result.output.splitlines())
+
+
+def test_a_successful_build_prints_the_commune_file_coverage(tmp_path, monkeypatch):
+    fixture_notebooks(tmp_path, monkeypatch)
+    table = rows()
+    district = table[0].index("Huyện")
+    hoa_an = [r for r in table[1:] if r[district] in ("Huyện Hòa An", "Huyện Hoà An", "Hòa An", "Hoà An")]
+    assert hoa_an, sorted({r[district] for r in table[1:]})
+    file = write_csv(tmp_path / "hoa_an.csv", [table[0], *hoa_an])
+    result = invoke("build", "--communes", str(file), "--out", str(tmp_path / "pack"), "--unit", "04",
+                    "--report", "gap", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert f"Coverage: {len(hoa_an)} of 139 communes, 1 of 10 districts:" in result.stdout
+    assert f"051 Huyện Hòa An: {len(hoa_an)}/{len(hoa_an)}" in result.stdout
