@@ -142,7 +142,7 @@ def grouped_bar(df: pd.DataFrame, *, category: str, series: str, value: str, tit
                                   description="tip:N")
     chart = alt.layer(
         base.mark_bar().encode(color=alt.Color("grp:N", title=None, sort=groups, scale=alt.Scale(range=PALETTE))),
-        base.mark_text(align="left", baseline="middle", dx=4, fontSize=9.5).encode(text="lab:N"),
+        base.mark_text(align="left", baseline="middle", dx=4, fontSize=10.5).encode(text="lab:N"),
     ).properties(width=WIDTH, height=(17 * len(groups) + 12) * len(order))
     return _finish(chart, title=title, subtitle=subtitle, source=source, lang=lang, fit=True)
 
