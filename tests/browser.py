@@ -105,7 +105,10 @@ A4_TEXT_WIDTH = round((210 - 2 * 14) / 25.4 * 96)
 
 _LAYOUT = """() => {
   const out = {scrollWidth: document.scrollingElement.scrollWidth, innerWidth: innerWidth,
-               wide: [], cut: [], ellipsis: [], smallest: null, texts: 0};
+               wide: [], cut: [], ellipsis: [], smallest: null, texts: 0,
+               // tables wider than the screen, scrolling in their own box outside the annex
+               scrolled: Array.from(document.querySelectorAll(".ntm-scroll")).filter(
+                 s => s.scrollWidth > s.clientWidth + 1 && !s.closest("details")).map(s => s.scrollWidth)};
   // elements reaching past the window, outside the boxes meant to scroll (tables, preformatted text)
   for (const el of document.querySelectorAll("body *")) {
     if (el.closest(".ntm-scroll, .ntm-text")) continue;
@@ -157,6 +160,7 @@ class Layout:
     ellipsis: list[str]  # chart labels ending in "…" whose full text is not in a <title>
     smallest: dict | None  # the smallest chart label: px (its box height), label, figure
     texts: int  # chart labels measured
+    scrolled: list[int]  # widths of the tables outside the annex that scroll in their box
     screenshot: Path
 
 
@@ -206,7 +210,7 @@ def layout(path: Path, *, chromium: str, widths=(1280, 390), shots: Path, pdf: b
                 m = page.evaluate(_LAYOUT)
                 found[width] = Layout(width=width, scroll_width=m["scrollWidth"], wide=m["wide"], cut=m["cut"],
                                       ellipsis=m["ellipsis"], smallest=m["smallest"], texts=m["texts"],
-                                      screenshot=shot)
+                                      scrolled=m["scrolled"], screenshot=shot)
                 context.close()
             if pdf:
                 context = chrome.new_context(viewport={"width": A4_TEXT_WIDTH, "height": 1000},
