@@ -96,23 +96,27 @@ def test_the_static_page_shows_every_chart_with_hover_text_on_every_mark(browse,
 
 
 # -- real pages at 1280 px and 390 px, and on A4 ----------------------------------------------------------------
-# The province's two reports and one district's (Hòa An, 051), built by `ntm build` as they are mailed.
-LAID_OUT = ["04_gap_vi", "04_evaluation_vi", "051_evaluation_vi"]
-PRINTED = ["04_gap_vi", "051_evaluation_vi"]
+# The province's two reports and one district's (Hòa An, 051), in both languages, built by `ntm build` as mailed.
+LAID_OUT = [f"{page}_{lang}" for lang in ("vi", "en") for page in ("04_gap", "04_evaluation", "051_evaluation")]
+PRINTED = ["04_gap_vi", "051_evaluation_vi", "04_gap_en", "051_evaluation_en"]
 SMALLEST_TEXT_PX = 7  # a chart label's box height on a 390 px phone (the issue found 4 px)
 
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
+    """name -> path of the built page."""
     import subprocess
     import sys
     from pathlib import Path
 
-    out = tmp_path_factory.mktemp("pack") / "pack"
-    done = subprocess.run([str(Path(sys.executable).parent / "ntm"), "build", "--unit", "04", "--unit", "051",
-                           "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return out
+    found = {}
+    for lang in ("vi", "en"):
+        out = tmp_path_factory.mktemp("pack") / lang
+        done = subprocess.run([str(Path(sys.executable).parent / "ntm"), "build", "--unit", "04", "--unit", "051",
+                               "--lang", lang, "--out", str(out)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        found.update({p.stem: p for p in out.glob(f"*_{lang}.html")})
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +124,7 @@ def laid_out(pack, chromium, tmp_path_factory):
     import browser
 
     shots = tmp_path_factory.mktemp("shots")
-    return {name: browser.layout(pack / f"{name}.html", chromium=chromium, shots=shots, pdf=name in PRINTED)
+    return {name: browser.layout(pack[name], chromium=chromium, shots=shots, pdf=name in PRINTED)
             for name in LAID_OUT}
 
 
