@@ -271,11 +271,13 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str, 
         chart = chart.transform_calculate(tip="datum.head + ': ' + datum.level")  # short: 2 641 cells
     font = min(11, step - 1)
     short = all(len(str(c)) <= 4 for c in cols)
+    flat = all(len(str(c)) * 7 + 4 <= cell for c in cols)  # ~7 px a character at 11 px: side by side, 4 px apart
+    angle = 0 if flat else -90 if short else -45  # short codes that would run together ("C01C02") stand upright
     chart = chart.mark_rect().encode(
         y=alt.Y("row:N", sort=rows, title=None, scale=alt.Scale(paddingInner=0.1 if step >= 10 else 0, round=True),
                 axis=alt.Axis(labelFontSize=font, labelLimit=170, labelPadding=4)),
         x=alt.X("col:N", sort=cols, title=None, scale=alt.Scale(paddingInner=0.1, round=True),
-                axis=alt.Axis(orient="top", labelAngle=0 if short else -45, labelLimit=140, labelPadding=4)),
+                axis=alt.Axis(orient="top", labelAngle=angle, labelLimit=140, labelPadding=4)),
         color=fill,
         tooltip=tips,
         description="tip:N",

@@ -105,7 +105,7 @@ A4_TEXT_WIDTH = round((210 - 2 * 14) / 25.4 * 96)
 
 _LAYOUT = """() => {
   const out = {scrollWidth: document.scrollingElement.scrollWidth, innerWidth: innerWidth,
-               wide: [], cut: [], ellipsis: [], smallest: null, texts: 0,
+               wide: [], cut: [], ellipsis: [], overlaps: [], smallest: null, texts: 0,
                // tables wider than the screen, scrolling in their own box outside the annex
                scrolled: Array.from(document.querySelectorAll(".ntm-scroll")).filter(
                  s => s.scrollWidth > s.clientWidth + 1 && !s.closest("details")).map(s => s.scrollWidth)};
@@ -120,6 +120,7 @@ _LAYOUT = """() => {
     const box = svg.getBoundingClientRect();
     if (box.width === 0) continue;  // a chart not shown (the static SVG once the live one is drawn)
     const figure = svg.closest("figure").id;
+    const placed = [];  // labels already seen in this chart, to find two that overlap
     for (const t of svg.querySelectorAll("text")) {
       // the label itself, without the <title> (hover text) a mark may carry
       const label = Array.from(t.childNodes).filter(n => n.nodeName !== "title").map(n => n.textContent).join("").trim();
@@ -133,6 +134,10 @@ _LAYOUT = """() => {
         const full = hover ? hover.textContent : "";
         if (!full.startsWith(label.slice(0, -1).trim()) || full.trim() === label) out.ellipsis.push(`${figure}: ${label}`);
       }
+      for (const [other, o] of placed)
+        if (Math.min(r.right, o.right) - Math.max(r.left, o.left) > -2 && Math.min(r.bottom, o.bottom) - Math.max(r.top, o.top) > 1)
+          out.overlaps.push(`${figure}: ${other} / ${label}`);
+      placed.push([label, r]);
       if (out.smallest === null || r.height < out.smallest.px) out.smallest = {px: r.height, label, figure};
     }
   }
@@ -158,6 +163,7 @@ class Layout:
     wide: list[str]  # elements past the window's edges, outside a scroll box
     cut: list[str]  # chart labels reaching outside their SVG
     ellipsis: list[str]  # chart labels ending in "…" whose full text is not in a <title>
+    overlaps: list[str]  # pairs of chart labels that overlap or run together (under 2 px apart on a line)
     smallest: dict | None  # the smallest chart label: px (its box height), label, figure
     texts: int  # chart labels measured
     scrolled: list[int]  # widths of the tables outside the annex that scroll in their box
@@ -190,6 +196,7 @@ def layout(path: Path, *, chromium: str, widths=(1280, 390), shots: Path, pdf: b
            javascript: bool = False) -> tuple[dict[int, Layout], Printed | None]:
     """Open `path` offline at each window width, take a full-page screenshot into `shots` and measure it; then,
     if `pdf`, print it on A4 and measure the print layout. Scripts off by default: the page as mailed."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     path = Path(path).resolve()
@@ -206,10 +213,13 @@ def layout(path: Path, *, chromium: str, widths=(1280, 390), shots: Path, pdf: b
                 page = context.new_page()
                 page.goto(path.as_uri(), wait_until="load")
                 shot = shots / f"{path.stem}_{width}.png"
-                page.screenshot(path=str(shot), full_page=True)
+                try:
+                    page.screenshot(path=str(shot), full_page=True)
+                except PlaywrightError:  # a busy headless compositor may miss the frame once; ask again
+                    page.screenshot(path=str(shot), full_page=True)
                 m = page.evaluate(_LAYOUT)
                 found[width] = Layout(width=width, scroll_width=m["scrollWidth"], wide=m["wide"], cut=m["cut"],
-                                      ellipsis=m["ellipsis"], smallest=m["smallest"], texts=m["texts"],
+                                      ellipsis=m["ellipsis"], overlaps=m["overlaps"], smallest=m["smallest"], texts=m["texts"],
                                       scrolled=m["scrolled"], screenshot=shot)
                 context.close()
             if pdf:

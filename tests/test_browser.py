@@ -140,6 +140,7 @@ def test_real_page_fits_its_window_and_no_chart_label_is_cut(laid_out, name, wid
     assert seen.texts > 20  # the charts' labels were measured
     assert seen.cut == [], seen.cut
     assert seen.ellipsis == [], seen.ellipsis  # an abbreviated label keeps its full text as hover text
+    assert seen.overlaps == [], seen.overlaps  # no two labels overlap or run together ("TC01TC02")
     assert seen.smallest["px"] >= (SMALLEST_TEXT_PX if width == 390 else 10), seen.smallest
 
 
