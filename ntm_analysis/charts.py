@@ -142,7 +142,7 @@ def grouped_bar(df: pd.DataFrame, *, category: str, series: str, value: str, tit
                                   description="tip:N")
     chart = alt.layer(
         base.mark_bar().encode(color=alt.Color("grp:N", title=None, sort=groups, scale=alt.Scale(range=PALETTE))),
-        base.mark_text(align="left", baseline="middle", dx=4, fontSize=9.5).encode(text="lab:N"),
+        base.mark_text(align="left", baseline="middle", dx=4, fontSize=10.5).encode(text="lab:N"),
     ).properties(width=WIDTH, height=(17 * len(groups) + 12) * len(order))
     return _finish(chart, title=title, subtitle=subtitle, source=source, lang=lang, fit=True)
 
@@ -271,11 +271,13 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str, 
         chart = chart.transform_calculate(tip="datum.head + ': ' + datum.level")  # short: 2 641 cells
     font = min(11, step - 1)
     short = all(len(str(c)) <= 4 for c in cols)
+    flat = all(len(str(c)) * 7 + 4 <= cell for c in cols)  # ~7 px a character at 11 px: side by side, 4 px apart
+    angle = 0 if flat else -90 if short else -45  # short codes that would run together ("C01C02") stand upright
     chart = chart.mark_rect().encode(
         y=alt.Y("row:N", sort=rows, title=None, scale=alt.Scale(paddingInner=0.1 if step >= 10 else 0, round=True),
                 axis=alt.Axis(labelFontSize=font, labelLimit=170, labelPadding=4)),
         x=alt.X("col:N", sort=cols, title=None, scale=alt.Scale(paddingInner=0.1, round=True),
-                axis=alt.Axis(orient="top", labelAngle=0 if short else -45, labelLimit=140, labelPadding=4)),
+                axis=alt.Axis(orient="top", labelAngle=angle, labelLimit=140, labelPadding=4)),
         color=fill,
         tooltip=tips,
         description="tip:N",

@@ -93,3 +93,65 @@ def test_the_static_page_shows_every_chart_with_hover_text_on_every_mark(browse,
     assert all(f["marks"] > 0 and f["titled"] == f["marks"] for f in seen.figures), seen.figures
     assert seen.figures[0]["hover"] == "Tín dụng\ntỷ đồng: 8.098,3"  # the largest bar comes first
     assert seen.figures[1]["marks"] == 139 * 19 and seen.figures[1]["hover"] == "Xã 000 · 1: Đạt"
+
+
+# -- real pages at 1280 px and 390 px, and on A4 ----------------------------------------------------------------
+# The province's two reports and one district's (Hòa An, 051), in both languages, built by `ntm build` as mailed.
+LAID_OUT = [f"{page}_{lang}" for lang in ("vi", "en") for page in ("04_gap", "04_evaluation", "051_evaluation")]
+PRINTED = ["04_gap_vi", "051_evaluation_vi", "04_gap_en", "051_evaluation_en"]
+SMALLEST_TEXT_PX = 7  # a chart label's box height on a 390 px phone (the issue found 4 px)
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    """name -> path of the built page."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    found = {}
+    for lang in ("vi", "en"):
+        out = tmp_path_factory.mktemp("pack") / lang
+        done = subprocess.run([str(Path(sys.executable).parent / "ntm"), "build", "--unit", "04", "--unit", "051",
+                               "--lang", lang, "--out", str(out)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        found.update({p.stem: p for p in out.glob(f"*_{lang}.html")})
+    return found
+
+
+@pytest.fixture(scope="module")
+def laid_out(pack, chromium, tmp_path_factory):
+    import browser
+
+    shots = tmp_path_factory.mktemp("shots")
+    return {name: browser.layout(pack[name], chromium=chromium, shots=shots, pdf=name in PRINTED)
+            for name in LAID_OUT}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", LAID_OUT)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_real_page_fits_its_window_and_no_chart_label_is_cut(laid_out, name, width):
+    seen = laid_out[name][0][width]
+    assert seen.screenshot.stat().st_size > 10_000  # a full-page screenshot was taken
+    assert seen.scroll_width <= width and seen.wide == []  # only tables scroll, in their own box
+    if width == 1280:
+        assert seen.scrolled == []  # on a desktop screen every table outside the annex fits
+    assert seen.texts > 20  # the charts' labels were measured
+    assert seen.cut == [], seen.cut
+    assert seen.ellipsis == [], seen.ellipsis  # an abbreviated label keeps its full text as hover text
+    assert seen.overlaps == [], seen.overlaps  # no two labels overlap or run together ("TC01TC02")
+    assert seen.smallest["px"] >= (SMALLEST_TEXT_PX if width == 390 else 10), seen.smallest
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PRINTED)
+def test_real_page_prints_on_a4_with_sections_on_new_pages_and_the_annex_open(laid_out, name):
+    import browser
+
+    printed = laid_out[name][1]
+    assert printed.pdf.read_bytes().startswith(b"%PDF")
+    assert printed.scroll_width <= browser.A4_TEXT_WIDTH  # nothing wider than the paper's text width
+    assert len(printed.sections) >= 5 and set(printed.sections) == {"page"}  # every section starts a page
+    assert printed.pages > len(printed.sections)  # ... so there are more pages than sections
+    assert [a["id"] for a in printed.annexes] == ["annex"] and all(a["shown"] for a in printed.annexes)
