@@ -43,31 +43,17 @@ from pathlib import Path
 
 import click
 
-from . import i18n, lifecycle, paths, reference
+from . import i18n, lifecycle, paths, reference, reports as kinds
 from .errors import (BuildError, ConfigError, DataError, FolderRefused, OutputError, Problem, clean,
                      os_failure)
 
 log = logging.getLogger(__name__)
 
-#: The report kinds a pack can hold (a fixed set: file names are built only from these).
-REPORTS: tuple[str, ...] = ("evaluation", "gap")
 HEADLINES_MIME = "application/vnd.ntm.headlines+json"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
-#: A page's links to the index and to other reports of the pack: navigation within the pack, not the network.
-PACK_LINK = re.compile(r"^(index|\d{2,3}_(evaluation|gap)_(vi|en))\.html$")
 
 LABELS = {
-    "title_evaluation": {
-        "vi": "Kết quả xây dựng nông thôn mới giai đoạn 2017–2021 — {unit}",
-        "en": "New Rural Development results 2017–2021 — {unit}",
-    },
-    "title_gap": {
-        "vi": "Khoảng cách đến mục tiêu nông thôn mới 2021–2025 — {unit}",
-        "en": "Gap to the 2021–2025 New Rural Development targets — {unit}",
-    },
-    "report_evaluation": {"vi": "Đánh giá kết quả 2017–2021", "en": "Evaluation 2017–2021"},
-    "report_gap": {"vi": "Khoảng cách đến mục tiêu 2021–2025", "en": "Gap to the 2021–2025 targets"},
     "index_title": {
         "vi": "Báo cáo Chương trình xây dựng nông thôn mới tỉnh Cao Bằng",
         "en": "New Rural Development programme reports, Cao Bằng province",
@@ -103,13 +89,15 @@ def t(key: str, lang: str, **values) -> str:
 
 
 def check_reports(reports: Iterable[str] | None) -> list[str]:
-    """The report kinds to build, in the canonical order; None → all. An unknown kind raises ConfigError."""
-    wanted = list(REPORTS) if reports is None else list(dict.fromkeys(reports))
-    unknown = [r for r in wanted if r not in REPORTS]
+    """The report kinds to build, in the canonical order (reports.REPORTS); None → all. An unknown kind raises
+    ConfigError."""
+    known = kinds.kinds()
+    wanted = known if reports is None else list(dict.fromkeys(reports))
+    unknown = [r for r in wanted if r not in known]
     if unknown or not wanted:
-        raise ConfigError(f"unknown report kind {unknown[0]!r}: expected {', '.join(REPORTS)}" if unknown
+        raise ConfigError(f"unknown report kind {unknown[0]!r}: expected {', '.join(known)}" if unknown
                           else "no report kind selected")
-    return [r for r in REPORTS if r in wanted]
+    return [r for r in known if r in wanted]
 
 
 def check_units(units: Iterable[str] | None) -> list[str]:
@@ -125,9 +113,9 @@ def check_units(units: Iterable[str] | None) -> list[str]:
 def report_filename(unit: str, report: str, lang: str) -> str:
     """`04_evaluation_vi.html`, built only from a code that passed check_unit, a known report kind and language."""
     code = reference.check_unit(unit)
-    if not code.isdigit() or report not in REPORTS:
+    if not code.isdigit() or report not in kinds.REPORTS:
         raise ConfigError(f"cannot name a report for unit {unit!r}, report {report!r}")
-    return f"{code}_{report}_{i18n.check_lang(lang)}.html"
+    return kinds.filename(code, report, lang)
 
 
 def inside(folder: Path, name: str) -> Path:
@@ -140,7 +128,7 @@ def inside(folder: Path, name: str) -> Path:
 
 
 def default_title(unit: str, report: str, lang: str) -> str:
-    return t(f"title_{report}", lang, unit=reference.unit_name(unit, lang))
+    return kinds.title(report, reference.unit_name(unit, lang), lang)
 
 
 def harvest_headlines(nb: dict) -> tuple[str | None, list[dict]]:
@@ -186,7 +174,7 @@ def assemble_manifest(*, reports: list[dict], inputs: list[dict], lang: str, syn
     return {
         "lang": lang,
         "synthetic": bool(synthetic),
-        "reports": sorted(reports, key=lambda r: (r["unit"], r["report"])),
+        "reports": sorted(reports, key=lambda r: (r["unit"], kinds.order(r["report"]), r["report"])),
         "inputs": sorted(inputs, key=lambda i: i["path"]),
     }
 
@@ -228,7 +216,8 @@ def index_html(manifest: dict, communes_file: Path | None = None) -> str:
     e = html.escape
     order = {code: i for i, code in enumerate(reference.unit_codes())}
     units: dict[str, list[dict]] = {}
-    for entry in sorted(manifest["reports"], key=lambda r: (order.get(r["unit"], len(order)), r["unit"], r["report"])):
+    for entry in sorted(manifest["reports"], key=lambda r: (order.get(r["unit"], len(order)), r["unit"],
+                                                     kinds.order(r["report"]), r["report"])):
         units.setdefault(entry["unit"], []).append(entry)
 
     parts = [
@@ -251,7 +240,7 @@ def index_html(manifest: dict, communes_file: Path | None = None) -> str:
         parts.append('<div class="reports">')
         for entry in entries:
             parts.append(f'<article class="report"><h3><a href="{e(entry["path"])}">'
-                         f'{e(t("report_" + entry["report"], lang))}</a></h3>')
+                         f'{e(kinds.label(entry["report"], lang))}</a></h3>')
             if entry["headlines"]:
                 parts.append('<dl class="headlines">')
                 for item in entry["headlines"]:
@@ -296,6 +285,9 @@ class Task:
     unit: str = ""
     report: str = ""
     run: Path | None = None
+    #: The names the page may link to inside the pack (reports.pack_link, taken when the build is planned: the
+    #: spawned worker does not see kinds registered at run time).
+    links: str = ""
 
     @property
     def source(self) -> Path:
@@ -408,7 +400,8 @@ def run_task(task: Task, scratch: str, cell_timeout: float | None = DEFAULT_CELL
         title, headlines = harvest_headlines(nb)
         title = title or task.title
         page = report.export_html(nb, title=title, lang=task.lang)
-        refs = [r for r in report.check_offline(page) if not PACK_LINK.match(r)]  # links to the pack's own pages
+        link = re.compile(task.links) if task.links else kinds.pack_link()
+        refs = [r for r in report.check_offline(page) if not link.match(r)]  # links to the pack's own pages
         if refs:
             log.error("failed %s: network references %s", task.key, refs)
             return Outcome(task.key, time.monotonic() - start, executed=str(executed),
@@ -1077,14 +1070,14 @@ def input_files(*, communes_file: Path, notebooks: Iterable[Path]) -> list[Path]
 def plan(*, units: list[str], reports: list[str], lang: str, communes: str | None,
          notebooks: dict[str, Path] | None = None) -> list[Task]:
     """One task per (unit, report), in the order of the manifest. `notebooks`: the copies to run, by kind."""
-    tasks = []
+    tasks, links = [], kinds.pack_link().pattern
     for unit in units:
         for kind in reports:
             name = report_filename(unit, kind, lang)
-            tasks.append(Task(key=name.removesuffix(".html"), notebook=Path(paths.REPORT_NOTEBOOKS[kind]),
+            tasks.append(Task(key=name.removesuffix(".html"), notebook=kinds.notebook(kind),
                               parameters={"lang": lang, "unit": unit, "communes": communes},
                               title=default_title(unit, kind, lang), lang=lang, unit=unit, report=kind,
-                              run=(notebooks or {}).get(kind)))
+                              run=(notebooks or {}).get(kind), links=links))
     return tasks
 
 
@@ -1208,7 +1201,7 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
     check_replace(inspect_target(out), force=force, writes=names, inputs=inputs_given)
     if Path(os.path.realpath(log_file)).is_relative_to(path):
         raise FolderRefused(f"the log {clean(log_file)} would be inside the pack folder: choose another --log")
-    notebooks = {kind: Path(paths.REPORT_NOTEBOOKS[kind]) for kind in reports}
+    notebooks = {kind: kinds.notebook(kind) for kind in reports}
     for nb in notebooks.values():
         if not nb.is_file():
             raise DataError(Problem(str(nb), None, None, None, "input file not found"))

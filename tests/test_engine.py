@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from ntm_analysis import build, engine, kernel, paths, report
+from ntm_analysis import build, engine, kernel, paths, report, reports as kinds
 from ntm_analysis.errors import BuildError
 
 
@@ -132,7 +132,7 @@ def test_warm_pages_equal_pages_from_fresh_kernels(tmp_path, monkeypatch):
     monkeypatch.setenv(report.DEFER_SVG, "1")  # as in the build; the export below draws the SVGs
     for entry in manifest["reports"][2:]:
         executed = tmp_path / f"{entry['report']}.ipynb"
-        papermill.execute_notebook(str(paths.REPORT_NOTEBOOKS[entry["report"]]), str(executed),
+        papermill.execute_notebook(str(kinds.notebook(entry["report")]), str(executed),
                                    parameters={"lang": "vi", "unit": "051", "communes": None},
                                    kernel_name="python3", progress_bar=False, log_output=False,
                                    cwd=str(paths.NOTEBOOKS))
@@ -182,7 +182,7 @@ if unit == "042":
 @pytest.mark.slow
 def test_a_genuine_error_is_confirmed_once_in_a_fresh_kernel_and_reported_with_its_cell(tmp_path, monkeypatch):
     failing = notebook(tmp_path / "gap.ipynb", "x = 1", FAIL_042)
-    monkeypatch.setattr(paths, "REPORT_NOTEBOOKS", {"evaluation": failing, "gap": failing})
+    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"evaluation": failing, "gap": failing}))
     with pytest.raises(BuildError) as info:
         build.build(units=["04", "042"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
     error = info.value
