@@ -132,7 +132,7 @@ def test_warm_pages_equal_pages_from_fresh_kernels(tmp_path, monkeypatch):
     monkeypatch.setenv(report.DEFER_SVG, "1")  # as in the build; the export below draws the SVGs
     for entry in manifest["reports"][2:]:
         executed = tmp_path / f"{entry['report']}.ipynb"
-        papermill.execute_notebook(str(kinds.notebook(entry["report")]), str(executed),
+        papermill.execute_notebook(str(kinds.notebook(entry["report"])), str(executed),
                                    parameters={"lang": "vi", "unit": "051", "communes": None},
                                    kernel_name="python3", progress_bar=False, log_output=False,
                                    cwd=str(paths.NOTEBOOKS))
