@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from ntm_analysis import build, engine, kernel, paths, report, reports as kinds
-from ntm_analysis.errors import BuildError
+from ntm_analysis.errors import BuildError, ConfigError
 
 
 @pytest.fixture(autouse=True)
@@ -241,7 +241,7 @@ def test_warm_argv_keeps_the_interpreter_and_its_options():
     argv = ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     assert engine.warm_argv(argv) == ["/venv/bin/python", "-Xfrozen_modules=off", "-c", kernel.LAUNCH,
                                       "-f", "{connection_file}"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="does not run ipykernel_launcher"):
         engine.warm_argv(["/usr/bin/R", "--slave", "-f", "{connection_file}"])
 
 
