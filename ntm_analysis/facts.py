@@ -332,6 +332,9 @@ def get(fact_id: str) -> Fact:
 
 def to_fact(row: pd.Series) -> Fact:
     """A row of the facts table as a Fact."""
+    missing = [f.name for f in fields(Fact) if not isinstance(row, pd.Series) or f.name not in row.index]
+    if missing:
+        raise UsageError(f"to_fact() needs a row of the facts table; missing {', '.join(missing)}")
     return Fact(**{f.name: (float(row[f.name]) if f.name == "value" else str(row[f.name])) for f in fields(Fact)})
 
 
