@@ -64,50 +64,56 @@ REPORTS: dict[str, ReportSpec] = {
 }
 
 
-def with_notebooks(notebooks: Mapping[str, Path]) -> dict[str, ReportSpec]:
+#: A registry: {kind id: spec}. Every function below takes one (`registry`, e.g. a Project's); None: REPORTS.
+Registry = Mapping[str, ReportSpec]
+
+
+def with_notebooks(notebooks: Mapping[str, Path], registry: Registry | None = None) -> dict[str, ReportSpec]:
     """A copy of the registry with other notebooks for some kinds (an analyst's edited copy, a test's fixture)."""
     return {kind: replace(s, notebook=Path(notebooks[kind])) if kind in notebooks else s
-            for kind, s in REPORTS.items()}
+            for kind, s in (REPORTS if registry is None else registry).items()}
 
 
-def kinds() -> list[str]:
+def kinds(registry: Registry | None = None) -> list[str]:
     """Every kind's id, in the canonical order (manifest, index, build)."""
-    return [s.id for s in sorted(REPORTS.values(), key=lambda s: (s.order, s.id))]
+    found = REPORTS if registry is None else registry
+    return [s.id for s in sorted(found.values(), key=lambda s: (s.order, s.id))]
 
 
-def spec(kind: str) -> ReportSpec:
+def spec(kind: str, registry: Registry | None = None) -> ReportSpec:
     try:
-        return REPORTS[kind]
+        return (REPORTS if registry is None else registry)[kind]
     except (KeyError, TypeError):
-        raise ConfigError(f"unknown report kind {kind!r}: expected {', '.join(kinds())}") from None
+        raise ConfigError(f"unknown report kind {kind!r}: expected {', '.join(kinds(registry))}") from None
 
 
-def order(kind: str) -> int:
-    return spec(kind).order
+def order(kind: str, registry: Registry | None = None) -> int:
+    return spec(kind, registry).order
 
 
-def notebook(kind: str) -> Path:
-    return Path(spec(kind).notebook)
+def notebook(kind: str, registry: Registry | None = None) -> Path:
+    return Path(spec(kind, registry).notebook)
 
 
-def title(kind: str, unit_name: str, lang: str) -> str:
+def title(kind: str, unit_name: str, lang: str, registry: Registry | None = None) -> str:
     """The report's title for one unit: 'Gap to the 2021–2025 New Rural Development targets — Hòa An'."""
-    return i18n.text(LABELS, spec(kind).title, lang, unit=unit_name)
+    return i18n.text(LABELS, spec(kind, registry).title, lang, unit=unit_name)
 
 
-def label(kind: str, lang: str) -> str:
+def label(kind: str, lang: str, registry: Registry | None = None) -> str:
     """The report's short name (index page, links between a unit's reports)."""
-    return i18n.text(LABELS, spec(kind).label, lang)
+    return i18n.text(LABELS, spec(kind, registry).label, lang)
 
 
-def filename(code: str, kind: str, lang: str) -> str:
+def filename(code: str, kind: str, lang: str, registry: Registry | None = None) -> str:
     """`04_evaluation_vi.html` from an already checked unit code (build.report_filename checks it)."""
-    return f"{code}_{spec(kind).stem(lang)}_{i18n.check_lang(lang)}.html"
+    return f"{code}_{spec(kind, registry).stem(lang)}_{i18n.check_lang(lang)}.html"
 
 
-def pack_link() -> re.Pattern:
+def pack_link(registry: Registry | None = None) -> re.Pattern:
     """The names a page may link to inside its pack: the index and any report of any kind and language."""
-    stems = sorted({s.stem(lang) for s in REPORTS.values() for lang in i18n.LANGS})
+    found = REPORTS if registry is None else registry
+    stems = sorted({s.stem(lang) for s in found.values() for lang in i18n.LANGS})
     langs = "|".join(map(re.escape, i18n.LANGS))
     return re.compile(rf"^(index|\d{{2,3}}_({'|'.join(stems)})_({langs}))\.html$")
 

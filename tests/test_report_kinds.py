@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from ntm_analysis import build, cli, i18n, reports as kinds
 from ntm_analysis.errors import ConfigError
+from ntm_analysis.project import Project
 
 # A third kind's notebook: the parameters cell of the contract, one displayed page linking to the unit's gap page
 # and to its own English page (links the build accepts only if the registry reached the worker).
@@ -33,18 +34,25 @@ def notebook(path: Path, body: str) -> Path:
 
 
 @pytest.fixture()
-def summary_kind(tmp_path, monkeypatch):
-    """Register 'summary' (files named 'tom_tat' in Vietnamese) with its words; the gap kind gets a tiny notebook."""
+def summary_project(tmp_path, monkeypatch) -> Project:
+    """A project with a third kind, 'summary' (files named 'tom_tat' in Vietnamese), and its words; the gap kind
+    gets a tiny notebook."""
     spec = kinds.ReportSpec("summary", notebook(tmp_path / "summary.ipynb", BODY), "title_summary", "report_summary",
                             order=3, stems={"vi": "tom_tat"})
     gap = notebook(tmp_path / "gap.ipynb", 'from IPython.display import HTML, display\ndisplay(HTML("<p>gap</p>"))')
-    monkeypatch.setattr(kinds, "REPORTS", {**kinds.with_notebooks({"gap": gap}), "summary": spec})
     monkeypatch.setattr(kinds, "LABELS", {
         **kinds.LABELS,
         "title_summary": {"vi": "Tóm tắt — {unit}", "en": "Summary — {unit}"},
         "report_summary": {"vi": "Tóm tắt", "en": "Summary"},
     })
-    return spec
+    return Project.current().with_notebooks({"gap": gap}).with_report(spec)
+
+
+@pytest.fixture()
+def summary_kind(summary_project, monkeypatch):
+    """The same kind registered in the package's own registry (what the CLI reads)."""
+    monkeypatch.setattr(kinds, "REPORTS", dict(summary_project.reports))
+    return summary_project.reports["summary"]
 
 
 def test_the_shipped_kinds_and_their_words():
@@ -79,9 +87,11 @@ def test_a_registered_kind_is_a_cli_choice(summary_kind):
 
 
 @pytest.mark.slow
-def test_a_kind_registered_at_run_time_is_built_named_indexed_and_listed(tmp_path, summary_kind):
+def test_a_kind_registered_at_run_time_is_built_named_indexed_and_listed(tmp_path, summary_project):
+    assert summary_project.kinds() == ["evaluation", "gap", "summary"] and kinds.kinds() == ["evaluation", "gap"]
     out = tmp_path / "pack"
-    manifest = build.build(units=["040"], reports=["summary", "gap"], lang="vi", out=out, jobs=1, progress=False)
+    manifest = build.build(units=["040"], reports=["summary", "gap"], lang="vi", out=out, jobs=1, progress=False,
+                           project=summary_project)
     assert sorted(p.name for p in out.iterdir()) == [".ntm-pack.json", "040_gap_vi.html", "040_tom_tat_vi.html",
                                                     "index.html", "manifest.json"]
     # The manifest: in the registry's order, named by the kind's stem, titled from its words.
@@ -97,3 +107,18 @@ def test_a_kind_registered_at_run_time_is_built_named_indexed_and_listed(tmp_pat
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="040_tom_tat_vi.html">Tóm tắt</a>' in index
     assert index.index("040_gap_vi.html") < index.index("040_tom_tat_vi.html")
+
+
+def test_a_project_is_a_checked_copy():
+    project = Project.current()
+    assert project.pack == project.root / "outputs" / "reports" and project.lang == "vi"
+    with pytest.raises(TypeError):
+        project.reports["x"] = project.reports["gap"]  # read-only: a variant is a new Project
+    edited = project.with_notebooks({"gap": Path("/tmp/edited.ipynb")})
+    assert edited.reports["gap"].notebook == Path("/tmp/edited.ipynb") and kinds.notebook("gap").name == "gap.ipynb"
+    with pytest.raises(ConfigError, match="unknown language"):
+        Project(lang="fr")
+    with pytest.raises(ConfigError, match="registered with the id 'gap'"):
+        Project(reports={"other": project.reports["gap"]})
+    with pytest.raises(ConfigError, match="unknown report kind 'summary'"):
+        build.build(units=["04"], reports=["summary"], out=Path("/nonexistent/pack"), project=project)
