@@ -23,6 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
+from ntm_analysis.project import Project
 from ntm_analysis.errors import NtmError
 from ntm_analysis import build, paths, reference, report, reports as kinds
 from ntm_analysis.cli import main
@@ -422,9 +423,9 @@ def test_failed_build_names_the_cell_keeps_the_notebook_and_the_old_pack(tmp_pat
         if unit == "042":
             raise ValueError(f"no data for {unit}")
         """))
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": broken}))
+    project = Project.current().with_notebooks({"gap": broken})
     with pytest.raises(BuildError) as info:
-        build.build(units=["04", "042"], reports=["gap"], out=out, jobs=2, progress=False)
+        build.build(project=project, units=["04", "042"], reports=["gap"], out=out, jobs=2, progress=False)
     error = info.value
     # Cell 2 of the notebook as written (0-based: parameters, body, the failing cell).
     assert (error.unit, error.notebook, error.cell) == ("042", str(broken.resolve()), 2)
@@ -444,9 +445,10 @@ def test_failed_build_names_the_cell_keeps_the_notebook_and_the_old_pack(tmp_pat
 def test_a_page_with_a_network_reference_fails_the_build(tmp_path, fixture_reports, monkeypatch):
     leaky = fixture_notebook(tmp_path / "leaky.ipynb", extra=(
         'display({"text/html": \'<img src="https://tile.example.org/x.png">\'}, raw=True)'))
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"evaluation": leaky}))
+    project = Project.current().with_notebooks({"evaluation": leaky})
     with pytest.raises(BuildError, match="references the network: https://tile.example.org/x.png"):
-        build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False)
+        build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False,
+                           project=project)
     assert not (tmp_path / "pack").exists()
 
 
@@ -467,8 +469,9 @@ display(figure)
 @pytest.mark.slow
 def test_build_kernels_leave_the_static_svgs_to_the_worker(tmp_path, fixture_reports, monkeypatch):
     charted = fixture_notebook(tmp_path / "charted.ipynb", extra=CHART_CELL)
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"evaluation": charted}))
-    manifest = build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False)
+    project = Project.current().with_notebooks({"evaluation": charted})
+    manifest = build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False,
+                           project=project)
     page = (tmp_path / "pack" / manifest["reports"][0]["path"]).read_text(encoding="utf-8")
     static = BeautifulSoup(page, "html.parser").select_one("figure.ntm-chart .ntm-static")
     assert static.svg is not None and "1.234,5" in static.get_text()
@@ -571,9 +574,9 @@ def test_a_signal_leaves_the_old_pack_no_process_and_no_scratch(tmp_path, fixtur
 @pytest.mark.slow
 def test_a_cell_that_never_returns_times_out_naming_the_cell(tmp_path, fixture_reports, monkeypatch):
     forever = fixture_notebook(tmp_path / "forever.ipynb", extra="import time\ntime.sleep(3600)")
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": forever}))
+    project = Project.current().with_notebooks({"gap": forever})
     with pytest.raises(BuildError) as info:
-        build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False,
+        build.build(project=project, units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False,
                     limits=build.Limits(cell=2, report=600))
     error = info.value
     assert (error.unit, error.notebook, error.cell) == ("04", str(forever.resolve()), 2)
@@ -586,7 +589,7 @@ def test_a_cell_that_never_returns_times_out_naming_the_cell(tmp_path, fixture_r
 @pytest.mark.slow
 def test_a_report_over_its_time_limit_is_stopped_naming_the_cell(tmp_path, fixture_reports, monkeypatch):
     slow = fixture_notebook(tmp_path / "slow.ipynb", extra="import time\nfor _ in range(3600):\n    time.sleep(1)")
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": slow}))
+    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": slow}))  # what the CLI reads
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "pack"), "--unit", "04", "--report", "gap",
                                        "--report-timeout", "15", "--timeout", "600"])
     assert result.exit_code == 1
@@ -599,9 +602,9 @@ def test_a_report_over_its_time_limit_is_stopped_naming_the_cell(tmp_path, fixtu
 @pytest.mark.slow
 def test_a_dead_kernel_names_the_cell_it_died_in(tmp_path, fixture_reports, monkeypatch):
     dying = fixture_notebook(tmp_path / "dying.ipynb", extra="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": dying}))
+    project = Project.current().with_notebooks({"gap": dying})
     with pytest.raises(BuildError) as info:
-        build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
+        build.build(project=project, units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
     assert info.value.cell == 2 and "kernel died" in info.value.error
     assert "cell 2 begins: import os, signal" in info.value.error
 
@@ -715,7 +718,7 @@ def test_failing_build_leaves_the_full_pack_intact(full_pack, tmp_path, monkeypa
     shutil.copytree(root / "pack", out)
     before = tree(out)
     broken = fixture_notebook(tmp_path / "gap.ipynb", extra="1 / 0")
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": broken}))
+    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": broken}))  # what the CLI reads
     result = CliRunner().invoke(main, ["build", "--out", str(out), "--unit", "04", "--report", "gap"])
     assert result.exit_code == 1
     for expected in ["unit 04", str(broken.resolve()), "cell 2", "ZeroDivisionError: division by zero",
@@ -757,8 +760,8 @@ def test_kernels_read_exactly_the_bytes_the_manifest_records(tmp_path, fixture_r
     communes.write_text(paths.DEMO_COMMUNES.read_text(encoding="utf-8-sig"), encoding="utf-8")
     expected = hashlib.sha256(communes.read_bytes()).hexdigest()
     reader = fixture_notebook(tmp_path / "reader.ipynb", body="ORIGINAL = " + repr(str(communes)), extra=READER_CELL)
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": reader}))
-    manifest = build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", communes=communes, jobs=1,
+    project = Project.current().with_notebooks({"gap": reader})
+    manifest = build.build(project=project, units=["04"], reports=["gap"], out=tmp_path / "pack", communes=communes, jobs=1,
                            progress=False)
     item = manifest["reports"][0]["headlines"][0]
     inputs = {i["path"]: i["sha256"] for i in manifest["inputs"]}

@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from ntm_analysis import build, engine, kernel, paths, report, reports as kinds
+from ntm_analysis.project import Project
 from ntm_analysis.errors import BuildError, ConfigError
 
 
@@ -182,9 +183,9 @@ if unit == "042":
 @pytest.mark.slow
 def test_a_genuine_error_is_confirmed_once_in_a_fresh_kernel_and_reported_with_its_cell(tmp_path, monkeypatch):
     failing = notebook(tmp_path / "gap.ipynb", "x = 1", FAIL_042)
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"evaluation": failing, "gap": failing}))
+    project = Project.current().with_notebooks({"evaluation": failing, "gap": failing})
     with pytest.raises(BuildError) as info:
-        build.build(units=["04", "042"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
+        build.build(project=project, units=["04", "042"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
     error = info.value
     assert (error.unit, error.notebook, error.cell) == ("042", str(failing.resolve()), 2)
     assert "ValueError: no data for 042" in error.error
