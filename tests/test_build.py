@@ -684,7 +684,7 @@ def test_rebuild_is_byte_identical(full_pack, tmp_path):
     for entry in manifest["reports"]:
         assert (tmp_path / "again" / entry["path"]).read_bytes() == (root / "pack" / entry["path"]).read_bytes()
     same_units = dict(full, reports=[r for r in full["reports"] if r["unit"] in ("04", "045")])
-    index = build.index_html(same_units).encode("utf-8")
+    index = build.index_html(same_units, paths.DEMO_COMMUNES).encode("utf-8")  # the districts compared
     same_units["index"] = {"path": "index.html", "sha256": hashlib.sha256(index).hexdigest()}
     assert (tmp_path / "again" / "index.html").read_bytes() == index
     assert (tmp_path / "again" / "manifest.json").read_text(encoding="utf-8") == build.manifest_json(same_units)
