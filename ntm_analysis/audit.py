@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import context, i18n, lineage
 from . import facts as facts_module
+from .errors import DataError, NotFound, UsageError
 
 LABELS = {
     "pass": {"vi": "Khớp trong phạm vi làm tròn.", "en": "Holds within rounding."},
@@ -99,11 +100,15 @@ class Quantity:
 
 def between(low: float, high: float) -> Quantity:
     """A quantity only known to lie in [low, high], taken at the middle."""
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)) or low > high:
+        raise UsageError(f"between() needs two numbers, low ≤ high, not {low!r}, {high!r}")
     return Quantity((low + high) / 2, low, high)
 
 
 def quantity(fact: facts_module.Fact) -> Quantity:
     """A figure as a Quantity: exact for whole counts without qualifier and for words, else ± half a unit."""
+    if not isinstance(fact, facts_module.Fact) or fact.unit not in facts_module.UNITS:
+        raise UsageError(f"quantity() needs a figure of the facts table with a known unit, not {fact!r}")
     counted = facts_module.UNITS[fact.unit]["counted"] and fact.qualifier == "exact"
     margin = 0.0 if counted else facts_module.half_unit(fact.printed)
     return Quantity(fact.value, fact.value - margin, fact.value + margin)
@@ -121,7 +126,7 @@ def evaluate(formula: str, names: dict[str, Quantity]) -> Quantity:
                 return Quantity.exact(float(number))
             case ast.Name(id=name):
                 if name not in names:
-                    raise KeyError(f"formula {formula!r} uses {name!r}, which is not a figure in the facts table")
+                    raise NotFound(f"formula {formula!r} uses {name!r}, which is not a figure in the facts table")
                 return names[name]
             case ast.BinOp(left=left, op=op, right=right) if type(op) in _OPERATORS:
                 return _OPERATORS[type(op)](walk(left), walk(right))
@@ -129,14 +134,27 @@ def evaluate(formula: str, names: dict[str, Quantity]) -> Quantity:
                 return -walk(operand)
             case ast.Call(func=ast.Name(id="between"), args=[ast.Constant(value=lo), ast.Constant(value=hi)]):
                 return between(float(lo), float(hi))
-        raise ValueError(f"formula {formula!r}: unsupported expression {ast.unparse(node)!r}")
+        raise UsageError(f"formula {formula!r}: unsupported expression {ast.unparse(node)!r}")
 
-    return walk(ast.parse(formula, mode="eval").body)
+    try:
+        return walk(_parse(formula).body)
+    except ZeroDivisionError:
+        raise UsageError(f"formula {formula!r} divides by zero") from None
+
+
+def _parse(formula: str) -> ast.Expression:
+    """A check formula as a Python expression tree; UsageError if it is not one."""
+    if not isinstance(formula, str):
+        raise UsageError(f"a formula is text, not {formula!r}")
+    try:
+        return ast.parse(formula, mode="eval")
+    except SyntaxError as exc:
+        raise UsageError(f"formula {formula!r} is not an expression: {exc.msg}") from None
 
 
 def fact_ids(formula: str) -> list[str]:
     """The fact ids a formula uses, in reading order."""
-    nodes = [n for n in ast.walk(ast.parse(formula, mode="eval")) if isinstance(n, ast.Name) and n.id != "between"]
+    nodes = [n for n in ast.walk(_parse(formula)) if isinstance(n, ast.Name) and n.id != "between"]
     return [n.id for n in sorted(nodes, key=lambda n: n.col_offset)]
 
 
@@ -516,7 +534,14 @@ def _context_names() -> dict[str, Quantity]:
 
 def run(facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every check on the facts table (default: the validated project table), one row per check (COLUMNS)."""
-    table = facts_module.load() if facts is None else facts
+    if facts is None:
+        table = facts_module.load()
+    elif not isinstance(facts, pd.DataFrame):
+        raise UsageError(f"run() needs a facts table (a DataFrame), not {type(facts).__name__}")
+    elif problems := facts_module.schema_problems(facts, "facts table"):
+        raise DataError(problems)
+    else:
+        table = facts
     names = {row["id"]: quantity(facts_module.to_fact(row)) for _, row in table.iterrows()}
     names |= _context_names()
     return pd.DataFrame([_row(check, names, table) for check in CHECKS], columns=list(COLUMNS))
@@ -524,6 +549,8 @@ def run(facts: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def summary(table: pd.DataFrame) -> dict:
     """{'checks': n, 'pass': …, 'fail': …, 'failed': [check ids], 'outcomes': {outcome: count}}."""
+    if not isinstance(table, pd.DataFrame) or not {"check", "status", "outcome"} <= set(table.columns):
+        raise UsageError("summary() needs the table run() returns (columns check, status, outcome)")
     failed = table.loc[table["status"] == "fail", "check"].tolist()
     return {"checks": len(table), "pass": int((table["status"] == "pass").sum()), "fail": len(failed), "failed": failed,
             "outcomes": {o: int((table["outcome"] == o).sum()) for o in OUTCOMES}}

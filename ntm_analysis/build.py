@@ -43,31 +43,18 @@ from pathlib import Path
 
 import click
 
-from . import i18n, lifecycle, paths, reference
+from . import i18n, lifecycle, paths, reference, reports as kinds
 from .errors import (BuildError, ConfigError, DataError, FolderRefused, OutputError, Problem, clean,
                      os_failure)
+from .project import Project
 
 log = logging.getLogger(__name__)
 
-#: The report kinds a pack can hold (a fixed set: file names are built only from these).
-REPORTS: tuple[str, ...] = ("evaluation", "gap")
 HEADLINES_MIME = "application/vnd.ntm.headlines+json"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
-#: A page's links to the index and to other reports of the pack: navigation within the pack, not the network.
-PACK_LINK = re.compile(r"^(index|\d{2,3}_(evaluation|gap)_(vi|en))\.html$")
 
 LABELS = {
-    "title_evaluation": {
-        "vi": "Kết quả xây dựng nông thôn mới giai đoạn 2017–2021 — {unit}",
-        "en": "New Rural Development results 2017–2021 — {unit}",
-    },
-    "title_gap": {
-        "vi": "Khoảng cách đến mục tiêu nông thôn mới 2021–2025 — {unit}",
-        "en": "Gap to the 2021–2025 New Rural Development targets — {unit}",
-    },
-    "report_evaluation": {"vi": "Đánh giá kết quả 2017–2021", "en": "Evaluation 2017–2021"},
-    "report_gap": {"vi": "Khoảng cách đến mục tiêu 2021–2025", "en": "Gap to the 2021–2025 targets"},
     "index_title": {
         "vi": "Báo cáo Chương trình xây dựng nông thôn mới tỉnh Cao Bằng",
         "en": "New Rural Development programme reports, Cao Bằng province",
@@ -102,14 +89,16 @@ def t(key: str, lang: str, **values) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def check_reports(reports: Iterable[str] | None) -> list[str]:
-    """The report kinds to build, in the canonical order; None → all. An unknown kind raises ConfigError."""
-    wanted = list(REPORTS) if reports is None else list(dict.fromkeys(reports))
-    unknown = [r for r in wanted if r not in REPORTS]
+def check_reports(reports: Iterable[str] | None, registry: kinds.Registry | None = None) -> list[str]:
+    """The report kinds to build, in the canonical order (reports.REPORTS); None → all. An unknown kind raises
+    ConfigError."""
+    known = kinds.kinds(registry)
+    wanted = known if reports is None else list(dict.fromkeys(reports))
+    unknown = [r for r in wanted if r not in known]
     if unknown or not wanted:
-        raise ConfigError(f"unknown report kind {unknown[0]!r}: expected {', '.join(REPORTS)}" if unknown
+        raise ConfigError(f"unknown report kind {unknown[0]!r}: expected {', '.join(known)}" if unknown
                           else "no report kind selected")
-    return [r for r in REPORTS if r in wanted]
+    return [r for r in known if r in wanted]
 
 
 def check_units(units: Iterable[str] | None) -> list[str]:
@@ -122,12 +111,12 @@ def check_units(units: Iterable[str] | None) -> list[str]:
     return checked
 
 
-def report_filename(unit: str, report: str, lang: str) -> str:
+def report_filename(unit: str, report: str, lang: str, registry: kinds.Registry | None = None) -> str:
     """`04_evaluation_vi.html`, built only from a code that passed check_unit, a known report kind and language."""
     code = reference.check_unit(unit)
-    if not code.isdigit() or report not in REPORTS:
+    if not code.isdigit() or report not in (kinds.REPORTS if registry is None else registry):
         raise ConfigError(f"cannot name a report for unit {unit!r}, report {report!r}")
-    return f"{code}_{report}_{i18n.check_lang(lang)}.html"
+    return kinds.filename(code, report, lang, registry)
 
 
 def inside(folder: Path, name: str) -> Path:
@@ -139,8 +128,8 @@ def inside(folder: Path, name: str) -> Path:
     return target
 
 
-def default_title(unit: str, report: str, lang: str) -> str:
-    return t(f"title_{report}", lang, unit=reference.unit_name(unit, lang))
+def default_title(unit: str, report: str, lang: str, registry: kinds.Registry | None = None) -> str:
+    return kinds.title(report, reference.unit_name(unit, lang), lang, registry)
 
 
 def harvest_headlines(nb: dict) -> tuple[str | None, list[dict]]:
@@ -166,27 +155,29 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def report_entry(*, unit: str, report: str, lang: str, html_bytes: bytes, title: str, headlines: list[dict]) -> dict:
+def report_entry(*, unit: str, report: str, lang: str, html_bytes: bytes, title: str, headlines: list[dict],
+                 registry: kinds.Registry | None = None) -> dict:
     """One report's line in the manifest."""
     return {
         "unit": unit,
         "unit_name": reference.unit_name(unit, lang),
         "report": report,
         "lang": lang,
-        "path": report_filename(unit, report, lang),
+        "path": report_filename(unit, report, lang, registry),
         "sha256": sha256(html_bytes),
         "title": title,
         "headlines": headlines,
     }
 
 
-def assemble_manifest(*, reports: list[dict], inputs: list[dict], lang: str, synthetic: bool) -> dict:
+def assemble_manifest(*, reports: list[dict], inputs: list[dict], lang: str, synthetic: bool,
+                      registry: kinds.Registry | None = None) -> dict:
     """The manifest: reports sorted by (unit, report), inputs by path; plus the pack's language and whether the
     commune data behind it is synthetic (the index page and `ntm send` show a notice then)."""
     return {
         "lang": lang,
         "synthetic": bool(synthetic),
-        "reports": sorted(reports, key=lambda r: (r["unit"], r["report"])),
+        "reports": sorted(reports, key=lambda r: (r["unit"], kinds.order(r["report"], registry), r["report"])),
         "inputs": sorted(inputs, key=lambda i: i["path"]),
     }
 
@@ -221,14 +212,15 @@ footer{margin-top:2rem;color:#7b8794;font-size:.85rem}
 """.strip()
 
 
-def index_html(manifest: dict, communes_file: Path | None = None) -> str:
+def index_html(manifest: dict, communes_file: Path | None = None, registry: kinds.Registry | None = None) -> str:
     """The pack's landing page, in the pack's language: province first, then districts by code; every report with
     its headline figures and a relative link. Self-contained: inline CSS, no scripts, no network references."""
     lang = manifest["lang"]
     e = html.escape
     order = {code: i for i, code in enumerate(reference.unit_codes())}
     units: dict[str, list[dict]] = {}
-    for entry in sorted(manifest["reports"], key=lambda r: (order.get(r["unit"], len(order)), r["unit"], r["report"])):
+    for entry in sorted(manifest["reports"], key=lambda r: (order.get(r["unit"], len(order)), r["unit"],
+                                                     kinds.order(r["report"], registry), r["report"])):
         units.setdefault(entry["unit"], []).append(entry)
 
     parts = [
@@ -245,13 +237,13 @@ def index_html(manifest: dict, communes_file: Path | None = None) -> str:
     parts.append("<main>")
     if communes_file is not None:  # the districts compared in one table
         from . import release
-        parts.append(release.index_section(manifest, communes_file))
+        parts.append(release.index_section(manifest, communes_file, registry))
     for code, entries in units.items():
         parts.append(f'<section class="unit" id="unit-{e(code)}"><h2>{e(entries[0]["unit_name"])}</h2>')
         parts.append('<div class="reports">')
         for entry in entries:
             parts.append(f'<article class="report"><h3><a href="{e(entry["path"])}">'
-                         f'{e(t("report_" + entry["report"], lang))}</a></h3>')
+                         f'{e(kinds.label(entry["report"], lang, registry))}</a></h3>')
             if entry["headlines"]:
                 parts.append('<dl class="headlines">')
                 for item in entry["headlines"]:
@@ -296,6 +288,9 @@ class Task:
     unit: str = ""
     report: str = ""
     run: Path | None = None
+    #: The names the page may link to inside the pack (reports.pack_link, taken when the build is planned: the
+    #: spawned worker does not see kinds registered at run time).
+    links: str = ""
 
     @property
     def source(self) -> Path:
@@ -408,7 +403,8 @@ def run_task(task: Task, scratch: str, cell_timeout: float | None = DEFAULT_CELL
         title, headlines = harvest_headlines(nb)
         title = title or task.title
         page = report.export_html(nb, title=title, lang=task.lang)
-        refs = [r for r in report.check_offline(page) if not PACK_LINK.match(r)]  # links to the pack's own pages
+        link = re.compile(task.links) if task.links else kinds.pack_link()
+        refs = [r for r in report.check_offline(page) if not link.match(r)]  # links to the pack's own pages
         if refs:
             log.error("failed %s: network references %s", task.key, refs)
             return Outcome(task.key, time.monotonic() - start, executed=str(executed),
@@ -1075,16 +1071,16 @@ def input_files(*, communes_file: Path, notebooks: Iterable[Path]) -> list[Path]
 
 
 def plan(*, units: list[str], reports: list[str], lang: str, communes: str | None,
-         notebooks: dict[str, Path] | None = None) -> list[Task]:
+         notebooks: dict[str, Path] | None = None, registry: kinds.Registry | None = None) -> list[Task]:
     """One task per (unit, report), in the order of the manifest. `notebooks`: the copies to run, by kind."""
-    tasks = []
+    tasks, links = [], kinds.pack_link(registry).pattern
     for unit in units:
         for kind in reports:
-            name = report_filename(unit, kind, lang)
-            tasks.append(Task(key=name.removesuffix(".html"), notebook=Path(paths.REPORT_NOTEBOOKS[kind]),
+            name = report_filename(unit, kind, lang, registry)
+            tasks.append(Task(key=name.removesuffix(".html"), notebook=kinds.notebook(kind, registry),
                               parameters={"lang": lang, "unit": unit, "communes": communes},
-                              title=default_title(unit, kind, lang), lang=lang, unit=unit, report=kind,
-                              run=(notebooks or {}).get(kind)))
+                              title=default_title(unit, kind, lang, registry), lang=lang, unit=unit, report=kind,
+                              run=(notebooks or {}).get(kind), links=links))
     return tasks
 
 
@@ -1167,9 +1163,9 @@ last_log_error: OSError | None = None
 def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | str | None = None,
           communes: Path | str | None = None, jobs: int | None = None, reports: Iterable[str] | None = None,
           progress: bool = True, log_file: Path | None = None, force: bool = False,
-          limits: Limits = Limits()) -> dict:
-    """Build the pack for `units` (default: the province and every district) and `reports` (default: all) in
-    `lang`, into `out` (default paths.PACK), with `jobs` worker processes (default: usable CPUs). Every step is
+          limits: Limits = Limits(), project: Project | None = None) -> dict:
+    """Build the pack for `units` (default: the province and every district) and `reports` (default: all of the
+    project's kinds) in `lang`, into `out` (default: the project's pack folder), with `jobs` worker processes (default: usable CPUs). Every step is
     logged to `log_file` (default: beside the pack, `<out>.log`). Returns the manifest.
 
     Before anything runs: arguments (UnitError/ConfigError), the pack folder (FolderRefused: only a build's own
@@ -1180,16 +1176,19 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
     KeyboardInterrupt, with the previous pack untouched and no process or scratch file left.
     """
     global last_log_error
+    project = project if project is not None else Project.current()
+    registry = project.reports
     units = check_units(units)
-    reports = check_reports(reports)
+    reports = check_reports(reports, registry)
     lang = i18n.check_lang(lang)
-    out = Path(out) if out is not None else paths.PACK
+    out = Path(out) if out is not None else project.pack
     last_log_error = None
     check_names(Path(os.path.abspath(out)), Path(log_file) if log_file is not None else None)
     published: list[dict] = []
     try:
         return _build(units=units, reports=reports, lang=lang, out=out, communes=communes, jobs=jobs,
-                      progress=progress, log_file=log_file, force=force, limits=limits, published=published)
+                      progress=progress, log_file=log_file, force=force, limits=limits, published=published,
+                      registry=registry)
     except OSError as exc:  # anything not foreseen below: still a message, never a traceback
         raise os_failure(exc, f"cannot build into {clean(out)}") from None
     except KeyboardInterrupt:
@@ -1198,17 +1197,18 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
         raise
 
 
-def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, force, limits, published) -> dict:
+def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, force, limits, published,
+           registry) -> dict:
     global last_log_error
     path = Path(os.path.realpath(out))
     log_file = Path(log_file) if log_file is not None else default_log_file(out)
-    names = [report_filename(u, k, lang) for u in units for k in reports] + [MANIFEST, INDEX]
+    names = [report_filename(u, k, lang, registry) for u in units for k in reports] + [MANIFEST, INDEX]
     inputs_given = [Path(communes)] if communes is not None else []
     # Refusals come first, before anything is written anywhere.
     check_replace(inspect_target(out), force=force, writes=names, inputs=inputs_given)
     if Path(os.path.realpath(log_file)).is_relative_to(path):
         raise FolderRefused(f"the log {clean(log_file)} would be inside the pack folder: choose another --log")
-    notebooks = {kind: Path(paths.REPORT_NOTEBOOKS[kind]) for kind in reports}
+    notebooks = {kind: kinds.notebook(kind, registry) for kind in reports}
     for nb in notebooks.values():
         if not nb.is_file():
             raise DataError(Problem(str(nb), None, None, None, "input file not found"))
@@ -1225,7 +1225,7 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
         snap = snapshot_inputs(session.scratch / "root", communes_file=Path(communes) if communes else None,
                                notebooks=notebooks)
         synthetic = _communes_synthetic(snap)
-        tasks = plan(units=units, reports=reports, lang=lang, notebooks=snap.notebooks,
+        tasks = plan(units=units, reports=reports, lang=lang, notebooks=snap.notebooks, registry=registry,
                      communes=str(snap.communes) if snap.communes else None)
 
         with _logging_to(log_file) as log_handler:
@@ -1260,14 +1260,16 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
                 files, entries = {}, []
                 for task, outcome in zip(tasks, outcomes):
                     data = outcome.html.encode("utf-8")
-                    name = report_filename(task.unit, task.report, lang)
+                    name = report_filename(task.unit, task.report, lang, registry)
                     files[name] = data
                     entries.append(report_entry(unit=task.unit, report=task.report, lang=lang, html_bytes=data,
-                                                title=outcome.title or task.title, headlines=outcome.headlines))
-                manifest = assemble_manifest(reports=entries, inputs=snap.inputs, lang=lang, synthetic=synthetic)
+                                                title=outcome.title or task.title, headlines=outcome.headlines,
+                                                registry=registry))
+                manifest = assemble_manifest(reports=entries, inputs=snap.inputs, lang=lang, synthetic=synthetic,
+                                             registry=registry)
                 manifest["software"] = software()
                 compared = snap.communes or snap.root / paths.DEMO_COMMUNES.relative_to(paths.ROOT)
-                files[INDEX] = index_html(manifest, compared).encode("utf-8")
+                files[INDEX] = index_html(manifest, compared, registry).encode("utf-8")
                 manifest["index"] = {"path": INDEX, "sha256": sha256(files[INDEX])}
                 files[MANIFEST] = manifest_json(manifest).encode("utf-8")
                 publish(files, target, force=force)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
+from .errors import UsageError
 
 LABELS = {
     "baseline": {"vi": "Điểm xuất phát", "en": "Baseline"},
@@ -75,6 +76,8 @@ def theme(lang: str) -> dict:
 
 def spec(chart: alt.TopLevelMixin | dict, lang: str) -> dict:
     """The Vega-Lite dict of a chart, with the theme's number locale for `lang` applied."""
+    if not isinstance(chart, (dict, alt.TopLevelMixin)):
+        raise UsageError(f"spec() needs an Altair chart or a Vega-Lite dict, not {type(chart).__name__}")
     vl = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
     vl.setdefault("config", {})["locale"] = {"number": i18n.separators(lang)}
     return vl
@@ -82,6 +85,8 @@ def spec(chart: alt.TopLevelMixin | dict, lang: str) -> dict:
 
 def source_of(vl: dict) -> str | None:
     """The source line a builder stored in a spec (None for a chart made elsewhere)."""
+    if not isinstance(vl, dict):
+        raise UsageError(f"source_of() needs a Vega-Lite dict, not {type(vl).__name__}")
     return vl.get("usermeta", {}).get("ntm", {}).get("source")
 
 
@@ -166,7 +171,7 @@ def progress(df: pd.DataFrame, *, indicator: str, baseline: str, target: str, cu
                              "val": float(r[k]), "txt": i18n.number(r[k], lang, d),
                              "above": k == "c", "lo": _num(r["b"]), "now": _num(r.get("c")), "end": _num(r["t"])})
     if not rows:
-        raise ValueError("progress(): no values to chart")
+        raise UsageError("progress(): no values to chart")
     data = pd.DataFrame(rows)
     data["tip"] = _tips(data["head"], data["txt"], unit, lang)
     order = [names[k] for k in stages]
@@ -231,7 +236,7 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str, 
         levels = list(levels) if levels is not None else _unique(present)
         unknown = sorted(set(present) - set(levels), key=str)
         if unknown:
-            raise ValueError(f"heatmap(): value(s) {unknown} of column {value!r} not in levels {levels}")
+            raise UsageError(f"heatmap(): value(s) {unknown} of column {value!r} not in levels {levels}")
         code = {name: k for k, name in enumerate(levels)}.__getitem__
         palette = list(colors or PALETTE)
     # Wide form with short keys, {"r": row number, "0": value in column 0, "1": …}, which Vega folds back into
@@ -332,12 +337,14 @@ def _finish(chart, *, title: str, subtitle: str | None, source: str, lang: str, 
 
 def _columns(df: pd.DataFrame, builder: str, **wanted: str | None) -> pd.DataFrame:
     """The caller's columns under short internal names (field names with dots or brackets would confuse Vega)."""
+    if not isinstance(df, pd.DataFrame):
+        raise UsageError(f"{builder}(): the data must be a DataFrame, not {type(df).__name__}")
     wanted = {new: old for new, old in wanted.items() if old is not None}
     missing = [old for old in wanted.values() if old not in df.columns]
     if missing:
-        raise ValueError(f"{builder}(): column(s) {missing} not in the data (columns: {list(df.columns)})")
+        raise UsageError(f"{builder}(): column(s) {missing} not in the data (columns: {list(df.columns)})")
     if df.empty:
-        raise ValueError(f"{builder}(): no rows to chart")
+        raise UsageError(f"{builder}(): no rows to chart")
     return pd.DataFrame({new: df[old].to_numpy() for new, old in wanted.items()})
 
 
@@ -350,7 +357,7 @@ def _order(data: pd.DataFrame, sort) -> list:
         return _unique(data.sort_values("val", ascending=False, kind="stable")["cat"])
     if isinstance(sort, str):
         if sort != "data":
-            raise ValueError(f"sort must be None, 'data' or a list of categories, not {sort!r}")
+            raise UsageError(f"sort must be None, 'data' or a list of categories, not {sort!r}")
         return _unique(data["cat"])
     return list(sort)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, build as builder, i18n, paths, reference
+from . import __version__, build as builder, i18n, paths, reference, reports as kinds
 from . import send as mail
 from .errors import (BuildError, ConfigError, DataError, NtmError, OutputError, PartialDelivery, SendError, UnitError,
                      clean)
@@ -174,7 +174,7 @@ def _print_coverage(path: Path, lang: str) -> None:
 @click.option("--communes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Commune data file (CSV or .xlsx). Default: the synthetic demonstration data.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
-@click.option("--report", "reports", multiple=True, type=click.Choice(builder.REPORTS),
+@click.option("--report", "reports", multiple=True, type=kinds.Choice(),
               help="Report kind. Repeatable. Default: all.")
 @click.option("--force", is_flag=True,
               help="Replace a pack that holds files the build did not write (or changed); those are kept.")

@@ -33,6 +33,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
 from . import kernel as warm_kernel
+from .errors import ConfigError
 
 log = logging.getLogger("ntm_analysis.build.engine")  # under the build's logger: its lines go to the build log
 
@@ -93,11 +94,15 @@ class WarmKernel:
 
 def warm_argv(argv: list[str]) -> list[str]:
     """The kernelspec's command with `-m ipykernel_launcher` replaced by the warm launcher (same interpreter and
-    options). A kernelspec that does not start ipykernel that way cannot be warmed: ValueError."""
+    options). A kernelspec that does not start ipykernel that way cannot be warmed: ConfigError (a ValueError too)."""
     for i in range(len(argv) - 1):
         if argv[i] == "-m" and argv[i + 1] == "ipykernel_launcher":
             return [*argv[:i], "-c", warm_kernel.LAUNCH, *argv[i + 2:]]
-    raise ValueError(f"kernelspec command {argv!r} does not run ipykernel_launcher")
+    raise KernelSpecError(f"kernelspec command {argv!r} does not run ipykernel_launcher")
+
+
+class KernelSpecError(ConfigError, ValueError):
+    """A kernelspec whose command does not start ipykernel with `-m ipykernel_launcher`."""
 
 
 #: The worker's kernel (one per process), set by start_kernel.

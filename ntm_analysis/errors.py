@@ -7,8 +7,14 @@ NtmError
 ├── SendError      composing or sending email failed
 │   └── PartialDelivery   some messages went, others did not
 ├── OutputError    the pack, its log or lock cannot be written (permissions, full disk, long name, busy)
-└── ConfigError    missing or invalid settings
-    └── FolderRefused     --out is not a folder a build may replace
+├── ConfigError    missing or invalid settings
+│   ├── FolderRefused     --out is not a folder a build may replace
+│   └── i18n.LanguageError   a language with no catalogue (also a ValueError)
+└── UsageError     a public function called with an argument it cannot use (also a ValueError)
+    └── NotFound          an id that names nothing: a figure, a topic, a criterion (also a KeyError)
+
+Public functions raise only these (tests/test_errors.py calls each with a bad argument). The builtin bases of
+UsageError and NotFound keep `except ValueError` / `except KeyError` in callers working.
 """
 
 from __future__ import annotations
@@ -81,6 +87,17 @@ class PartialDelivery(SendError):
 
 class ConfigError(NtmError):
     """Missing or invalid settings (environment variables, config file)."""
+
+
+class UsageError(NtmError, ValueError):
+    """A public function called with an argument it cannot use: an unknown method, empty data, a missing column,
+    a value out of range. Also a ValueError, for callers that validate arguments."""
+
+
+class NotFound(UsageError, KeyError):
+    """An id that names nothing (a figure, a topic, a criterion, a name in a formula). Also a KeyError."""
+
+    __str__ = Exception.__str__  # the message as written (KeyError would quote it)
 
 
 class OutputError(NtmError):

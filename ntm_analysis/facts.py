@@ -21,7 +21,7 @@ import pandera.pandas as pa
 from babel.numbers import NumberFormatError, parse_decimal
 
 from . import i18n, paths
-from .errors import DataError, Problem
+from .errors import DataError, NotFound, Problem, UsageError
 
 
 def _unit(vi: str, en: str, *, million_vnd: float | None = None, counted: bool = False) -> dict:
@@ -108,37 +108,46 @@ LABELS = {
 
 # ---------------------------------------------------------------------------------------------- numbers as printed
 
+def _word(printed: str) -> str:
+    """The printed figure in lower case, for WORD_VALUES; UsageError if it is not text."""
+    if not isinstance(printed, str):
+        raise UsageError(f"a printed figure is text, not {printed!r}")
+    return printed.strip().lower()
+
+
 def _split(printed: str) -> tuple[str, float]:
     """'443 nghìn' → ('443', 1000.0); '11.132,3' → ('11.132,3', 1.0)."""
+    _word(printed)
     number, _, word = printed.strip().partition(" ")
     if word and word not in MULTIPLIERS:
-        raise ValueError(f"cannot read {printed!r} as a number")
+        raise UsageError(f"cannot read {printed!r} as a number")
     return number, MULTIPLIERS.get(word, 1.0)
 
 
 def parse_printed(printed: str) -> float:
     """A figure as the report prints it (Vietnamese format) → its value: '11.132,3' → 11132.3, '02' → 2,
-    '443 nghìn' → 443000, 'Không còn' → 0. Raises ValueError if it is not a number the report could print."""
-    word = printed.strip().lower()
+    '443 nghìn' → 443000, 'Không còn' → 0. Raises UsageError (a ValueError) if it is not a number the report could
+    print."""
+    word = _word(printed)
     if word in WORD_VALUES:
         return WORD_VALUES[word]
     number, factor = _split(printed)
     try:
         return float(parse_decimal(number, locale=LOCALE, strict=True)) * factor
     except NumberFormatError as exc:
-        raise ValueError(f"cannot read {printed!r} as a Vietnamese number") from exc
+        raise UsageError(f"cannot read {printed!r} as a Vietnamese number") from exc
 
 
 def decimals(printed: str) -> int:
     """Digits printed after the decimal comma: '11.132,3' → 1, '28,60' → 2, '1.589' → 0, words → 0."""
-    if printed.strip().lower() in WORD_VALUES:
+    if _word(printed) in WORD_VALUES:
         return 0
     return len(_split(printed)[0].partition(",")[2])
 
 
 def half_unit(printed: str) -> float:
     """Half a unit of the last printed digit: '11.132,3' → 0.05, '175' → 0.5, '443 nghìn' → 500, words → 0."""
-    if printed.strip().lower() in WORD_VALUES:
+    if _word(printed) in WORD_VALUES:
         return 0.0
     return 0.5 * 10.0 ** -decimals(printed) * _split(printed)[1]
 
@@ -147,12 +156,12 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert between units of the same kind: money in tỷ đồng ↔ triệu đồng (×1000). Same unit → value."""
     for unit in (from_unit, to_unit):
         if unit not in UNITS:
-            raise ValueError(f"unknown unit {unit!r}")
+            raise UsageError(f"unknown unit {unit!r}: expected one of {', '.join(UNITS)}")
     if from_unit == to_unit:
         return value
     a, b = UNITS[from_unit]["million_vnd"], UNITS[to_unit]["million_vnd"]
     if a is None or b is None:
-        raise ValueError(f"cannot convert {from_unit!r} to {to_unit!r}")
+        raise UsageError(f"cannot convert {from_unit!r} to {to_unit!r}")
     return value * a / b
 
 
@@ -314,22 +323,25 @@ def load(path: Path = paths.FACTS_CSV) -> pd.DataFrame:
 
 
 def get(fact_id: str) -> Fact:
-    """One figure by id; KeyError naming the id if there is none."""
+    """One figure by id; NotFound (a KeyError) naming the id if there is none."""
     try:
         return _by_id()[fact_id]
-    except KeyError:
-        raise KeyError(f"no figure with id {fact_id!r} in {paths.FACTS_CSV.name}") from None
+    except (KeyError, TypeError):
+        raise NotFound(f"no figure with id {fact_id!r} in {paths.FACTS_CSV.name}") from None
 
 
 def to_fact(row: pd.Series) -> Fact:
     """A row of the facts table as a Fact."""
+    missing = [f.name for f in fields(Fact) if not isinstance(row, pd.Series) or f.name not in row.index]
+    if missing:
+        raise UsageError(f"to_fact() needs a row of the facts table; missing {', '.join(missing)}")
     return Fact(**{f.name: (float(row[f.name]) if f.name == "value" else str(row[f.name])) for f in fields(Fact)})
 
 
 def topic(name: str) -> pd.DataFrame:
-    """The figures of one topic, in the report's order. ValueError for an unknown topic."""
-    if name not in TOPICS:
-        raise ValueError(f"unknown topic {name!r}: expected one of {', '.join(TOPICS)}")
+    """The figures of one topic, in the report's order. NotFound for an unknown topic."""
+    if not isinstance(name, str) or name not in TOPICS:
+        raise NotFound(f"unknown topic {name!r}: expected one of {', '.join(TOPICS)}")
     rows = _default()
     return rows[rows["topic"] == name].reset_index(drop=True)
 

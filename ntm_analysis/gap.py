@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import pandas as pd
 
 from . import communes, context, criteria_sets, facts, i18n, progress, reference
+from .errors import NotFound, UsageError
 
 PERIOD = (2021, 2025)  # the plan period; values are end-of-year
 REPORT_YEAR = 2021  # the report's latest observed year
@@ -321,6 +323,8 @@ def _target_row(spec: _Indicator, lang: str, frame: pd.DataFrame | None) -> dict
 
 def target_year(fact: facts.Fact) -> int:
     """The year of a target fact (its period, e.g. '2025'; the plan's end year otherwise)."""
+    if not isinstance(fact, facts.Fact):
+        raise UsageError(f"target_year() needs a figure (facts.get), not {fact!r}")
     return int(fact.period[-4:]) if fact.period[-4:].isdigit() else PERIOD[1]
 
 
@@ -379,8 +383,28 @@ def credit_dependence() -> dict[str, float]:
 
 # -------------------------------------------------------------------------------------------------- commune data
 
+#: The columns every commune function reads (communes.read gives them all).
+COMMUNE_COLUMNS = ("year", "commune_code", "commune_name", "district_code", "district_name",
+                   *communes.CRITERIA_COLUMNS, "criteria_met", "level")
+
+
+#: The columns of the functions that list communes.
+_LISTED = ("year", "commune_code", "commune_name", "district_name", "criteria_met", *communes.CRITERIA_COLUMNS)
+
+
+def check_frame(frame: object, columns: tuple[str, ...] = COMMUNE_COLUMNS) -> pd.DataFrame:
+    """`frame` if it is a commune frame (as communes.read returns) with `columns`; UsageError naming what it lacks."""
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(f"expected a commune frame (communes.read), not {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise UsageError(f"the commune frame lacks column(s) {', '.join(missing)} (read it with communes.read)")
+    return frame
+
+
 def latest(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of the latest year in the frame (commune functions describe one year)."""
+    check_frame(frame, ("year",))
     if frame.empty:
         return frame
     return frame[frame["year"] == frame["year"].max()]
@@ -388,7 +412,7 @@ def latest(frame: pd.DataFrame) -> pd.DataFrame:
 
 def bands(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Communes per band of criteria met (latest year), in the report's order, with the share of communes (%)."""
-    rows = latest(frame)
+    rows = latest(check_frame(frame, ("year", "criteria_met")))
     counts = rows["criteria_met"].map(communes.band).value_counts() if len(rows) else pd.Series(dtype=int)
     out = pd.DataFrame({"band": [b for b, _, _ in communes.BANDS]})
     out["label"] = [i18n.text(communes.LABELS, f"band_{b}", lang) for b in out["band"]]
@@ -400,11 +424,11 @@ def bands(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def summary(frame: pd.DataFrame) -> dict:
     """Headline counts for the latest year: communes, at each level, average criteria met, below 15 and 10, and
     village totals (None when any commune leaves them blank)."""
-    rows = latest(frame)
+    rows = latest(check_frame(frame, ("year", "level", "criteria_met")))
     level = rows["level"]
 
     def total(column: str) -> int | None:
-        return None if rows.empty or rows[column].isna().any() else int(rows[column].sum())
+        return None if rows.empty or column not in rows or rows[column].isna().any() else int(rows[column].sum())
 
     return {
         "year": int(rows["year"].max()) if len(rows) else None,
@@ -425,7 +449,7 @@ def summary(frame: pd.DataFrame) -> dict:
 
 def distance(frame: pd.DataFrame) -> pd.DataFrame:
     """Per commune (latest year): criteria met, how many are missing to 15 and to 19, and which (numbers)."""
-    rows = _ranked(latest(frame))
+    rows = _ranked(latest(check_frame(frame, _LISTED)))
     return pd.DataFrame({
         "commune_code": rows["commune_code"],
         "commune_name": rows["commune_name"],
@@ -439,7 +463,7 @@ def distance(frame: pd.DataFrame) -> pd.DataFrame:
 
 def unmet_by_criterion(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """For each of the 19 criteria (latest year): how many communes fail it and their share (%)."""
-    rows = latest(frame)
+    rows = latest(check_frame(frame, ("year", *communes.CRITERIA_COLUMNS)))
     cset = set_of(rows)
     crit = criteria_sets.criteria(cset)
     unmet = [int((~rows[c].astype(bool)).sum()) for c in communes.CRITERIA_COLUMNS]
@@ -459,7 +483,7 @@ def unmet_by_criterion(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Tidy commune × criterion table (latest year): one row per pair with the met flag and its label. Communes
     ordered by criteria met (most first, then code: `order`), criteria by number. `commune_label` is unique."""
-    rows = _ranked(latest(frame)).reset_index(drop=True)
+    rows = _ranked(latest(check_frame(frame, _LISTED))).reset_index(drop=True)
     cset = set_of(rows)
     status = {True: i18n.text(communes.LABELS, "met", lang), False: i18n.text(communes.LABELS, "not_met", lang)}
     records = [
@@ -485,7 +509,7 @@ def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 def nearest(frame: pd.DataFrame, n: int = 10, lang: str = "vi") -> pd.DataFrame:
     """The `n` communes nearest the standard but not at 19 criteria (latest year), with the criteria they lack."""
-    rows = _ranked(latest(frame))
+    rows = _ranked(latest(check_frame(frame, _LISTED)))
     cset = set_of(rows)
     rows = rows[rows["criteria_met"] < 19].head(n)
     missing = [_unmet(row) for _, row in rows.iterrows()]
@@ -508,6 +532,9 @@ def trajectory(frame: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> 
         "average_criteria": lambda f: float(f["criteria_met"].mean()),
         "below_15": lambda f: float((f["criteria_met"] < 15).sum()),
     }
+    check_frame(frame, ("year", "level", "criteria_met"))
+    if not isinstance(targets, pd.DataFrame) or not {"indicator", "target_year", "target"} <= set(targets.columns):
+        raise UsageError("trajectory() needs the targets province_targets() returns")
     goal = targets.set_index("indicator")
     records = []
     years = sorted(int(y) for y in frame["year"].unique())
@@ -530,13 +557,17 @@ def trajectory(frame: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> 
 
 def criterion_label(number: int, lang: str = "vi", criteria_set: str = "2016_2020") -> str:
     """'TC05 Trường học' / 'C05 Schools', named as in the given criteria set."""
+    names = criteria_sets.criteria(criteria_set)
+    if isinstance(number, bool) or not isinstance(number, Integral) or number not in names.index:
+        raise NotFound(f"no criterion {number!r}: criteria are numbered 1–19")
+    i18n.check_lang(lang)
     prefix = "TC" if lang == "vi" else "C"
-    return f"{prefix}{number:02d} {criteria_sets.criteria(criteria_set).at[number, f'name_{lang}']}"
+    return f"{prefix}{number:02d} {names.at[number, f'name_{lang}']}"
 
 
 def set_of(rows: pd.DataFrame) -> str:
     """The criteria set of a one-year frame (its most frequent; the 2016–2020 set for an empty frame)."""
-    if rows.empty:
+    if check_frame(rows, ("year",)).empty:
         return OLD_SET
     return str(criteria_set_of(rows).mode().iloc[0])
 
@@ -560,6 +591,7 @@ TARGET_SET = NEW_SET
 def criteria_set_of(frame: pd.DataFrame) -> pd.Series:
     """The criteria set of each row of a commune frame: its `criteria_set` column where given, else by year
     (up to 2021 the 2016–2020 set, from 2022 the 2021–2025 set)."""
+    check_frame(frame, ("year",))
     by_year = frame["year"].astype(int).map(lambda y: OLD_SET if y <= 2021 else NEW_SET)
     if "criteria_set" in frame.columns:
         given = frame["criteria_set"].where(frame["criteria_set"].isin([OLD_SET, NEW_SET]))
@@ -725,7 +757,7 @@ def funding_overlap_note(lang: str = "vi") -> str:
 def recognised_not_maintaining(frame: pd.DataFrame) -> pd.DataFrame:
     """Per district (latest year): communes recognised at a level (dat_chuan or above) and, of them, those not
     meeting every one of the 19 criteria of their criteria set — valid data and a finding, not an error."""
-    rows = latest(frame)
+    rows = latest(check_frame(frame, ("year", "district_code", "district_name", "level", "criteria_met")))
     if rows.empty:
         return pd.DataFrame(columns=["district_code", "district_name", "criteria_set", "recognised",
                                      "not_maintaining"])
@@ -743,6 +775,7 @@ def district_target(unit: str, frame: pd.DataFrame | None, lang: str = "vi") -> 
     """The report's 2025 target for a district-level unit (footnote 1), or None when it sets none. What it
     implies: every commune (xã) of the unit at the standard — how many more, at what linear pace from the latest
     year of the commune data (or the report year without data)."""
+    unit = reference.check_unit(unit)
     targets = facts.district_targets().set_index("district_code")
     if unit not in targets.index:
         return None
@@ -750,7 +783,7 @@ def district_target(unit: str, frame: pd.DataFrame | None, lang: str = "vi") -> 
     total = int((reference.communes()["district_code"] == unit).sum())
     standard = None
     year = REPORT_YEAR
-    if frame is not None and not frame.empty:
+    if frame is not None and not check_frame(frame, ("year", "district_code", "level")).empty:
         rows = latest(frame[frame["district_code"] == unit])
         if len(rows):
             standard, year = int(rows["level"].isin(communes.LEVELS[1:]).sum()), int(rows["year"].max())

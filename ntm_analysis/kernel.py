@@ -182,5 +182,7 @@ def _shell():
 
     shell = get_ipython()
     if shell is None:
-        raise RuntimeError("ntm_analysis.kernel.reset runs only in an IPython kernel")
+        from .errors import UsageError
+
+        raise UsageError("ntm_analysis.kernel.reset runs only in an IPython kernel")
     return shell

@@ -40,11 +40,7 @@ DEMO_COMMUNES_META = COMMUNES / "demo_communes_2021_SYNTHETIC.meta.json"
 TEMPLATE_CSV = COMMUNES / "template_communes.csv"
 TEMPLATE_XLSX = COMMUNES / "template_communes.xlsx"
 
-#: The notebooks `ntm build` runs, by report kind.
-REPORT_NOTEBOOKS = {
-    "evaluation": NOTEBOOKS / "evaluation.ipynb",
-    "gap": NOTEBOOKS / "gap.ipynb",
-}
+#: The notebooks `ntm build` runs are declared with their report kinds: reports.REPORTS.
 
 #: Where `ntm build` writes the report pack by default, and what it keeps outside the pack.
 PACK = OUTPUTS / "reports"

@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from numbers import Real
+
+from .errors import UsageError
 
 CATEGORIES = ("achieved", "on_track", "acceleration", "limited", "deterioration", "unable")
 ON_TRACK, ACCELERATION = 0.95, 0.6  # thresholds on R
@@ -82,13 +85,13 @@ def assess(*, baseline: float | None, baseline_year: int, target: float, target_
     `direction` is +1 when more is better, −1 when less is better. `period_start` is the first year of the plan
     period (for the share elapsed)."""
     if direction not in (1, -1):
-        raise ValueError("direction must be +1 (more is better) or -1 (less is better)")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}")
+        raise UsageError("direction must be +1 (more is better) or -1 (less is better)")
+    _check_method(method)
+    _check_numbers(baseline_year=baseline_year, target=target, target_year=target_year)
     if target_year <= baseline_year:
-        raise ValueError("the target year must come after the baseline year")
+        raise UsageError("the target year must come after the baseline year")
     if earlier_year is not None and earlier_year >= baseline_year:
-        raise ValueError("the earlier observation must come before the baseline year")
+        raise UsageError("the earlier observation must come before the baseline year")
 
     notes: list[str] = []
     elapsed = None if period_start is None else (baseline_year - period_start + 1) / (target_year - period_start + 1)
@@ -121,8 +124,26 @@ def assess(*, baseline: float | None, baseline_year: int, target: float, target_
                       category=category(ratio), notes=tuple(notes))
 
 
+def _check_method(method: object) -> None:
+    if method not in METHODS:
+        raise UsageError(f"method must be one of {METHODS}, not {method!r}")
+
+
+def _check_numbers(**values: object) -> None:
+    """Each value a real number (not a bool, not text); UsageError naming the first that is not."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise UsageError(f"{name} must be a number, not {value!r}")
+
+
 def pace(start: float, end: float, years: int, method: str = "linear") -> float:
     """Change per year from `start` to `end` over `years`: units per year, or a compound rate."""
+    _check_method(method)
+    _check_numbers(start=start, end=end, years=years)
+    if years <= 0:
+        raise UsageError(f"a pace needs at least one year, not {years!r}")
+    if method == "compound" and (start <= 0 or end < 0):
+        raise UsageError(f"a compound pace needs a positive start and an end ≥ 0, not {start!r} → {end!r}")
     if method == "compound":
         return (end / start) ** (1 / years) - 1
     return (end - start) / years
@@ -130,6 +151,7 @@ def pace(start: float, end: float, years: int, method: str = "linear") -> float:
 
 def category(ratio: float) -> str:
     """The category for R = observed / required pace (the target not yet met)."""
+    _check_numbers(ratio=ratio)
     if ratio >= ON_TRACK:
         return "on_track"
     if ratio >= ACCELERATION:
@@ -142,6 +164,10 @@ def category(ratio: float) -> str:
 def reach_year(*, baseline: float, baseline_year: int, target: float, pace: float,
                method: str = "linear") -> int | None:
     """First year whose end-of-year value reaches the target if `pace` continues; None if it never does."""
+    _check_method(method)
+    _check_numbers(baseline=baseline, baseline_year=baseline_year, target=target, pace=pace)
+    if method == "compound" and (baseline <= 0 or target <= 0):
+        raise UsageError("a compound pace reaches a target only from a positive baseline to a positive target")
     if method == "compound":
         if pace <= -1 or pace == 0 or (target / baseline > 1) != (pace > 0):
             return None
@@ -215,6 +241,10 @@ class OpenSdgResult:
 
 def cagr(current: float, base: float, current_year: float, base_year: float) -> float:
     """Compound annual growth rate from the base year to the current year."""
+    _check_numbers(current=current, base=base, current_year=current_year, base_year=base_year)
+    if base <= 0 or current < 0 or current_year <= base_year:
+        raise UsageError(f"no growth rate from {base!r} ({base_year!r}) to {current!r} ({current_year!r}): a positive "
+                         "base and a later current year are needed")
     return (current / base) ** (1 / (current_year - base_year)) - 1
 
 
@@ -223,7 +253,7 @@ def open_sdg(values: dict[int, float], *, target: float | None = None, target_ye
     """Open SDG's progress status for a series {year: value}, as published. `direction` +1 when more is better,
     −1 when less is better (Open SDG's default is 'negative'). `thresholds` overrides the published ones."""
     if direction not in (1, -1):
-        raise ValueError("direction must be +1 (more is better) or -1 (less is better)")
+        raise UsageError("direction must be +1 (more is better) or -1 (less is better)")
     data = {int(y): float(v) for y, v in values.items() if v is not None and v == v}
     if not data:
         return OpenSdgResult("unable_to_assess", None, None, None, None, None)

@@ -10,7 +10,7 @@ from numbers import Integral
 
 import pandas as pd
 
-from . import paths
+from . import i18n, paths
 from .errors import UnitError
 
 # Official spelling mixes old and new tone placement ("Hoà" / "Hòa"); map old to new before comparing.
@@ -98,6 +98,7 @@ def unit_codes() -> list[str]:
 def unit_name(code: str, lang: str = "vi") -> str:
     """Display name of the province or a district; raises UnitError for an unknown code."""
     code = check_unit(code)
+    i18n.check_lang(lang)
     if code == province()["code"]:
         return display_name(province()[f"name_{lang}"])
     row = districts().set_index("code").loc[code]

@@ -12,10 +12,9 @@ import re
 
 import pandas as pd
 
-from . import findings, gap, i18n, reference, report
+from . import findings, gap, i18n, reference, report, reports as kinds
 
 LABELS = i18n.catalogue("release")
-REPORTS = ("evaluation", "gap")
 ANNEX_ID = "annex"
 KEY_POINTS_ID = "key-points"
 #: Decimals per unit of measure, one style per page: counts whole, shares and money to one decimal,
@@ -56,26 +55,27 @@ def heading(text: str, level: int, ident: str, *, section: bool = True) -> repor
                            f"{'#' * level} {text}")
 
 
-def report_filename(unit: str, kind: str, lang: str) -> str:
+def report_filename(unit: str, kind: str, lang: str, registry: kinds.Registry | None = None) -> str:
     """`051_gap_vi.html`: the name the pack gives a report (build.report_filename)."""
     from .build import report_filename as name
 
-    return name(unit, kind, lang)
+    return name(unit, kind, lang, registry)
 
 
 # -- masthead --------------------------------------------------------------------------------------------------
 def masthead(*, unit: str, kind: str, lang: str, date: str) -> report.Fragment:
-    """Issuing office, date of the source data, a link back to the index and to the unit's other report."""
-    other = next(k for k in REPORTS if k != kind)
+    """Issuing office, date of the source data, a link back to the index and to the unit's other reports."""
+    others = [k for k in kinds.kinds() if k != kind]
     e = html.escape
     office = t("office", lang)
     lines = [
         f'<p class="ntm-office">{e(t("issued_by", lang, office=office))}</p>',
         f'<p class="ntm-date">{e(t("data_date", lang, date=date))}</p>',
         '<p class="ntm-links">'
-        f'<a href="index.html">{e(t("back_index", lang))}</a> · '
-        f'<a href="{e(report_filename(unit, other, lang))}">'
-        f'{e(t("other_report", lang, title=t("report_" + other, lang)))}</a></p>',
+        f'<a href="index.html">{e(t("back_index", lang))}</a>'
+        + "".join(f' · <a href="{e(report_filename(unit, other, lang))}">'
+                  f'{e(t("other_report", lang, title=kinds.label(other, lang)))}</a>' for other in others)
+        + "</p>",
     ]
     text = "\n".join(re.sub(r"<[^>]+>", "", html.unescape(line)) for line in lines)
     return report.Fragment(f'<div class="ntm-masthead">{"".join(lines)}</div>', text)
@@ -185,7 +185,7 @@ _INDEX_TABLE_CSS = (".compare .scroll{overflow-x:auto}.compare table{border-coll
                     ".compare .total td{font-weight:bold;border-top:2px solid #1f2933}")
 
 
-def index_section(manifest: dict, communes_file) -> str:
+def index_section(manifest: dict, communes_file, registry: kinds.Registry | None = None) -> str:
     """The district comparison for the pack's landing page, from the commune file the pack was built from;
     links only to the reports the pack holds."""
     from . import communes
@@ -196,11 +196,11 @@ def index_section(manifest: dict, communes_file) -> str:
     if communes.is_synthetic(frame):
         source += t("synthetic_tag", lang)
     present = {r["path"] for r in manifest["reports"]}
-    return index_comparison(frame, lang, source=source, present=present)
+    return index_comparison(frame, lang, source=source, present=present, registry=registry)
 
 
 def index_comparison(frame: pd.DataFrame, lang: str, *, source: str, links: bool = True,
-                     present: set[str] | None = None) -> str:
+                     present: set[str] | None = None, registry: kinds.Registry | None = None) -> str:
     """The landing page's table: every district in one row, then the province; links to its two reports
     (those in `present`, when given)."""
     e = html.escape
@@ -222,9 +222,9 @@ def index_comparison(frame: pd.DataFrame, lang: str, *, source: str, links: bool
                   fmt("average", r.average, lang), fmt("below", r.below_15, lang),
                   e(gap.criterion_label(int(r.least_met), lang)), fmt("rank", r.rank_standard, lang)]
         if links:
-            names = [(k, report_filename(r.district_code, k, lang)) for k in REPORTS]
-            values.append(" · ".join(f'<a href="{e(name)}">{e(t("report_" + k, lang))}</a>' for k, name in names
-                                     if present is None or name in present))
+            names = [(k, report_filename(r.district_code, k, lang, registry)) for k in kinds.kinds(registry)]
+            values.append(" · ".join(f'<a href="{e(name)}">{e(kinds.label(k, lang, registry))}</a>'
+                                     for k, name in names if present is None or name in present))
         rows.append(f"<tr>{cells(values)}</tr>")
     total = [e(t("total_row", lang)), fmt("communes", prov["communes"], lang), fmt("standard", prov["standard"], lang),
              fmt("share", prov["standard_share"], lang), fmt("average", prov["average"], lang),

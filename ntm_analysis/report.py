@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts, i18n, paths
+from .errors import UsageError
 
 HEADLINES_MIME = "application/vnd.ntm.headlines+json"
 #: The Vega-Lite output type JupyterLab 4 renders (its vega extension knows v3–v5). Altair 6's own
@@ -162,7 +163,7 @@ def table(df: pd.DataFrame, *, lang: str, caption: str | None = None, source: st
     number_format = dict(number_format or {})
     unknown = [c for c in number_format if c not in df.columns]
     if unknown:
-        raise ValueError(f"number_format names column(s) not in the table: {unknown}")
+        raise UsageError(f"number_format names column(s) not in the table: {unknown}")
     numeric = {c: pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns}
     head = "".join(f'<th scope="col"{_num_class(numeric[c])}>{html.escape(str(c))}</th>' for c in df.columns)
     body, rows = [], []
@@ -216,14 +217,14 @@ def headlines(items: Sequence[Mapping], *, lang: str, title: str) -> Headlines:
 def banner(text: str, *, kind: str = "info") -> Fragment:
     """A notice across the page, e.g. the synthetic-data warning on every page built from demo data."""
     if kind not in BANNER_KINDS:
-        raise ValueError(f"banner kind must be one of {BANNER_KINDS}, not {kind!r}")
+        raise UsageError(f"banner kind must be one of {BANNER_KINDS}, not {kind!r}")
     role = "note" if kind == "info" else "alert"
     return Fragment(f'<div class="ntm-banner ntm-{kind}" role="{role}">{html.escape(text)}</div>', f"[!] {text}")
 
 
 def heading(text: str, level: int = 2) -> Fragment:
     if level not in range(1, 7):
-        raise ValueError(f"heading level must be 1–6, not {level!r}")
+        raise UsageError(f"heading level must be 1–6, not {level!r}")
     return Fragment(f"<h{level}>{html.escape(text)}</h{level}>", f"{'#' * level} {text}")
 
 

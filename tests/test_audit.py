@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from ntm_analysis import audit, facts
+from ntm_analysis.errors import NotFound, UsageError
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_checks_follow_the_data():
 
 def test_missing_fact_is_named():
     table = facts.load()
-    with pytest.raises(KeyError, match="ocop_stars_4"):
+    with pytest.raises(NotFound, match="ocop_stars_4"):
         audit.run(table[table["id"] != "ocop_stars_4"])
 
 
@@ -157,9 +158,9 @@ def test_evaluate_and_fact_ids():
     assert result.value == pytest.approx(100.0)
     assert result.low == pytest.approx(300 / 4.5) and result.high == pytest.approx(200.0)
     assert audit.fact_ids("a_1 + between(1, 2) * b_2 - a_1") == ["a_1", "b_2", "a_1"]
-    with pytest.raises(ValueError, match="unsupported"):
+    with pytest.raises(UsageError, match="unsupported"):
         audit.evaluate("x ** 2", names)
-    with pytest.raises(KeyError, match="z"):
+    with pytest.raises(NotFound, match="z"):
         audit.evaluate("x + z", names)
 
 

@@ -23,8 +23,9 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
+from ntm_analysis.project import Project
 from ntm_analysis.errors import NtmError
-from ntm_analysis import build, paths, reference, report
+from ntm_analysis import build, paths, reference, report, reports as kinds
 from ntm_analysis.cli import main
 from ntm_analysis.errors import BuildError, ConfigError, DataError, FolderRefused, UnitError
 
@@ -156,7 +157,7 @@ def test_display_path(tmp_path):
 def test_input_files(tmp_path):
     communes = tmp_path / "communes.csv"
     communes.write_text("x", encoding="utf-8")
-    files = build.input_files(communes_file=communes, notebooks=[paths.REPORT_NOTEBOOKS["gap"]])
+    files = build.input_files(communes_file=communes, notebooks=[kinds.notebook("gap")])
     assert paths.REPORT_TEXT in files and paths.FACTS_CSV in files and communes in files
     assert not any(f.name.endswith(".meta.json") and f.parent == tmp_path for f in files)
     (tmp_path / "communes.meta.json").write_text("{}", encoding="utf-8")
@@ -357,7 +358,7 @@ def fixture_notebook(path: Path, body: str = FIXTURE_BODY, extra: str = "") -> P
 def fixture_reports(tmp_path, monkeypatch) -> dict[str, Path]:
     notebooks = {"evaluation": fixture_notebook(tmp_path / "evaluation.ipynb"),
                  "gap": fixture_notebook(tmp_path / "gap.ipynb")}
-    monkeypatch.setattr(paths, "REPORT_NOTEBOOKS", notebooks)
+    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks(notebooks))
     return notebooks
 
 
@@ -422,9 +423,9 @@ def test_failed_build_names_the_cell_keeps_the_notebook_and_the_old_pack(tmp_pat
         if unit == "042":
             raise ValueError(f"no data for {unit}")
         """))
-    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "gap", broken)
+    project = Project.current().with_notebooks({"gap": broken})
     with pytest.raises(BuildError) as info:
-        build.build(units=["04", "042"], reports=["gap"], out=out, jobs=2, progress=False)
+        build.build(project=project, units=["04", "042"], reports=["gap"], out=out, jobs=2, progress=False)
     error = info.value
     # Cell 2 of the notebook as written (0-based: parameters, body, the failing cell).
     assert (error.unit, error.notebook, error.cell) == ("042", str(broken.resolve()), 2)
@@ -444,9 +445,10 @@ def test_failed_build_names_the_cell_keeps_the_notebook_and_the_old_pack(tmp_pat
 def test_a_page_with_a_network_reference_fails_the_build(tmp_path, fixture_reports, monkeypatch):
     leaky = fixture_notebook(tmp_path / "leaky.ipynb", extra=(
         'display({"text/html": \'<img src="https://tile.example.org/x.png">\'}, raw=True)'))
-    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "evaluation", leaky)
+    project = Project.current().with_notebooks({"evaluation": leaky})
     with pytest.raises(BuildError, match="references the network: https://tile.example.org/x.png"):
-        build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False)
+        build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False,
+                           project=project)
     assert not (tmp_path / "pack").exists()
 
 
@@ -467,8 +469,9 @@ display(figure)
 @pytest.mark.slow
 def test_build_kernels_leave_the_static_svgs_to_the_worker(tmp_path, fixture_reports, monkeypatch):
     charted = fixture_notebook(tmp_path / "charted.ipynb", extra=CHART_CELL)
-    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "evaluation", charted)
-    manifest = build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False)
+    project = Project.current().with_notebooks({"evaluation": charted})
+    manifest = build.build(units=["04"], reports=["evaluation"], out=tmp_path / "pack", jobs=1, progress=False,
+                           project=project)
     page = (tmp_path / "pack" / manifest["reports"][0]["path"]).read_text(encoding="utf-8")
     static = BeautifulSoup(page, "html.parser").select_one("figure.ntm-chart .ntm-static")
     assert static.svg is not None and "1.234,5" in static.get_text()
@@ -499,15 +502,15 @@ def wait_for(condition, what: str, limit: float = 120):
 
 
 def build_subprocess(tmp_path: Path, notebook: Path, out: Path, *args: str) -> tuple[subprocess.Popen, str, Path]:
-    """A real `ntm build` in its own session, the test notebook passed through paths.REPORT_NOTEBOOKS; every
+    """A real `ntm build` in its own session, the test notebook passed through reports.REPORTS; every
     process it starts inherits NTM_TEST_TAG, and TMPDIR is a folder of the test's."""
     tag = uuid.uuid4().hex
     temp = tmp_path / "tmp"
     temp.mkdir(exist_ok=True)
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from ntm_analysis import paths
-        paths.REPORT_NOTEBOOKS = {{"evaluation": Path({str(notebook)!r}), "gap": Path({str(notebook)!r})}}
+        from ntm_analysis import reports
+        reports.REPORTS = reports.with_notebooks({{"evaluation": Path({str(notebook)!r}), "gap": Path({str(notebook)!r})}})
         from ntm_analysis.cli import main
         main(["build", "--out", {str(out)!r}, *{list(args)!r}])
         """)
@@ -571,9 +574,9 @@ def test_a_signal_leaves_the_old_pack_no_process_and_no_scratch(tmp_path, fixtur
 @pytest.mark.slow
 def test_a_cell_that_never_returns_times_out_naming_the_cell(tmp_path, fixture_reports, monkeypatch):
     forever = fixture_notebook(tmp_path / "forever.ipynb", extra="import time\ntime.sleep(3600)")
-    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "gap", forever)
+    project = Project.current().with_notebooks({"gap": forever})
     with pytest.raises(BuildError) as info:
-        build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False,
+        build.build(project=project, units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False,
                     limits=build.Limits(cell=2, report=600))
     error = info.value
     assert (error.unit, error.notebook, error.cell) == ("04", str(forever.resolve()), 2)
@@ -586,7 +589,7 @@ def test_a_cell_that_never_returns_times_out_naming_the_cell(tmp_path, fixture_r
 @pytest.mark.slow
 def test_a_report_over_its_time_limit_is_stopped_naming_the_cell(tmp_path, fixture_reports, monkeypatch):
     slow = fixture_notebook(tmp_path / "slow.ipynb", extra="import time\nfor _ in range(3600):\n    time.sleep(1)")
-    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "gap", slow)
+    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": slow}))  # what the CLI reads
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "pack"), "--unit", "04", "--report", "gap",
                                        "--report-timeout", "15", "--timeout", "600"])
     assert result.exit_code == 1
@@ -599,9 +602,9 @@ def test_a_report_over_its_time_limit_is_stopped_naming_the_cell(tmp_path, fixtu
 @pytest.mark.slow
 def test_a_dead_kernel_names_the_cell_it_died_in(tmp_path, fixture_reports, monkeypatch):
     dying = fixture_notebook(tmp_path / "dying.ipynb", extra="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
-    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "gap", dying)
+    project = Project.current().with_notebooks({"gap": dying})
     with pytest.raises(BuildError) as info:
-        build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
+        build.build(project=project, units=["04"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
     assert info.value.cell == 2 and "kernel died" in info.value.error
     assert "cell 2 begins: import os, signal" in info.value.error
 
@@ -626,7 +629,7 @@ def test_full_pack(full_pack):
     out = root / "pack"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     units = reference.unit_codes()
-    assert [(r["unit"], r["report"]) for r in manifest["reports"]] == [(u, k) for u in units for k in build.REPORTS]
+    assert [(r["unit"], r["report"]) for r in manifest["reports"]] == [(u, k) for u in units for k in kinds.kinds()]
     assert sorted(tree(out)) == sorted([r["path"] for r in manifest["reports"]] + ["index.html", "manifest.json",
                                                                                   build.MARKER])
     files = tree(out)
@@ -636,7 +639,7 @@ def test_full_pack(full_pack):
         soup = BeautifulSoup(page, "html.parser")
         assert soup.html["lang"] == "vi" and soup.title.string == entry["title"]
         # the only references: links to the index and the unit's other report, both in the pack
-        assert all(build.PACK_LINK.match(r) and (out / r).is_file() for r in report.check_offline(page))
+        assert all(kinds.pack_link().match(r) and (out / r).is_file() for r in report.check_offline(page))
         assert entry["headlines"] and all(h["label"] and h["value"] for h in entry["headlines"])
         assert entry["unit_name"] == reference.unit_name(entry["unit"], "vi")
     inputs = {i["path"] for i in manifest["inputs"]}
@@ -699,7 +702,7 @@ def test_built_pages_equal_pages_drawn_in_the_kernel(full_pack, tmp_path):
     entry = next(r for r in manifest["reports"] if (r["unit"], r["report"]) == ("04", "gap"))
     executed = tmp_path / "gap.ipynb"
     assert report.DEFER_SVG not in os.environ
-    papermill.execute_notebook(str(paths.REPORT_NOTEBOOKS["gap"]), str(executed),
+    papermill.execute_notebook(str(kinds.notebook("gap")), str(executed),
                                parameters={"lang": "vi", "unit": "04", "communes": None}, kernel_name="python3",
                                progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS))
     nb = nbformat.read(executed, as_version=4)
@@ -715,7 +718,7 @@ def test_failing_build_leaves_the_full_pack_intact(full_pack, tmp_path, monkeypa
     shutil.copytree(root / "pack", out)
     before = tree(out)
     broken = fixture_notebook(tmp_path / "gap.ipynb", extra="1 / 0")
-    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "gap", broken)
+    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"gap": broken}))  # what the CLI reads
     result = CliRunner().invoke(main, ["build", "--out", str(out), "--unit", "04", "--report", "gap"])
     assert result.exit_code == 1
     for expected in ["unit 04", str(broken.resolve()), "cell 2", "ZeroDivisionError: division by zero",
@@ -757,8 +760,8 @@ def test_kernels_read_exactly_the_bytes_the_manifest_records(tmp_path, fixture_r
     communes.write_text(paths.DEMO_COMMUNES.read_text(encoding="utf-8-sig"), encoding="utf-8")
     expected = hashlib.sha256(communes.read_bytes()).hexdigest()
     reader = fixture_notebook(tmp_path / "reader.ipynb", body="ORIGINAL = " + repr(str(communes)), extra=READER_CELL)
-    monkeypatch.setitem(paths.REPORT_NOTEBOOKS, "gap", reader)
-    manifest = build.build(units=["04"], reports=["gap"], out=tmp_path / "pack", communes=communes, jobs=1,
+    project = Project.current().with_notebooks({"gap": reader})
+    manifest = build.build(project=project, units=["04"], reports=["gap"], out=tmp_path / "pack", communes=communes, jobs=1,
                            progress=False)
     item = manifest["reports"][0]["headlines"][0]
     inputs = {i["path"]: i["sha256"] for i in manifest["inputs"]}

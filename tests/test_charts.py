@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from ntm_analysis.errors import NtmError
+from ntm_analysis.errors import NtmError, UsageError
 from ntm_analysis import charts, i18n, report
 
 SOURCE = {"vi": "Nguồn: Báo cáo Sở NN&PTNT Cao Bằng 20/07/2022, mục I.8",
@@ -118,7 +118,7 @@ def test_bar_sorts_by_value_by_default_and_follows_a_given_order():
     assert order() == ["Tín dụng", "Ngân sách trung ương", "Doanh nghiệp"]
     assert order(sort="data") == ["Tín dụng", "Ngân sách trung ương", "Doanh nghiệp"]
     assert order(sort=["Doanh nghiệp", "Tín dụng", "Ngân sách trung ương"])[0] == "Doanh nghiệp"
-    with pytest.raises(ValueError, match="sort"):
+    with pytest.raises(UsageError, match="sort"):
         order(sort="value")
 
 
@@ -155,9 +155,9 @@ def test_caller_column_names_never_reach_the_chart():
 
 
 def test_missing_column_and_empty_frame_are_clear_errors():
-    with pytest.raises(ValueError, match="'amount_x'"):
+    with pytest.raises(UsageError, match="'amount_x'"):
         charts.bar(funding(), category="label", value="amount_x", title="t", unit=None, source="s", lang="vi")
-    with pytest.raises(ValueError, match="no rows"):
+    with pytest.raises(UsageError, match="no rows"):
         charts.bar(funding().iloc[:0], category="label", value="amount", title="t", unit=None, source="s", lang="vi")
     with pytest.raises(NtmError, match="unknown language"):
         charts.bar(funding(), category="label", value="amount", title="t", unit=None, source="s", lang="fr")
@@ -213,7 +213,7 @@ def test_heatmap_text_levels_keep_their_given_order_and_reject_strangers():
     vl = charts.heatmap(df, row="r", column="c", value="v", title="t", source="s", lang="vi",
                         levels=["cao", "thấp"]).to_dict()
     assert vl["encoding"]["color"]["scale"]["domain"] == ["cao", "thấp"]
-    with pytest.raises(ValueError, match="'giữa'"):
+    with pytest.raises(UsageError, match="'giữa'"):
         charts.heatmap(df.assign(v=["thấp", "giữa"]), row="r", column="c", value="v", title="t", source="s",
                        lang="vi", levels=["cao", "thấp"])
 
@@ -243,5 +243,5 @@ def test_heatmap_of_139_communes_by_19_criteria_stays_small():
 
 def test_progress_without_any_value_is_an_error():
     df = pd.DataFrame({"ind": ["a"], "b": [None], "t": [None]})
-    with pytest.raises(ValueError, match="no values"):
+    with pytest.raises(UsageError, match="no values"):
         charts.progress(df, indicator="ind", baseline="b", target="t", title="t", unit=None, source="s", lang="vi")

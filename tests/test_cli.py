@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from ntm_analysis import paths
+from ntm_analysis import paths, reports as kinds
 from ntm_analysis.cli import main
 
 
@@ -233,7 +233,7 @@ def fixture_notebooks(tmp_path: Path, monkeypatch, extra: str = "") -> Path:
         nb.cells.append(nbformat.v4.new_code_cell(extra))
     path = tmp_path / f"fixture{len(list(tmp_path.glob('fixture*.ipynb')))}.ipynb"
     nbformat.write(nb, path)
-    monkeypatch.setattr(paths, "REPORT_NOTEBOOKS", {"evaluation": path, "gap": path})
+    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"evaluation": path, "gap": path}))
     return path
 
 

@@ -18,8 +18,9 @@ import pytest
 from bs4 import BeautifulSoup
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from ntm_analysis import build, engine, kernel, paths, report
-from ntm_analysis.errors import BuildError
+from ntm_analysis import build, engine, kernel, paths, report, reports as kinds
+from ntm_analysis.project import Project
+from ntm_analysis.errors import BuildError, ConfigError
 
 
 @pytest.fixture(autouse=True)
@@ -132,7 +133,7 @@ def test_warm_pages_equal_pages_from_fresh_kernels(tmp_path, monkeypatch):
     monkeypatch.setenv(report.DEFER_SVG, "1")  # as in the build; the export below draws the SVGs
     for entry in manifest["reports"][2:]:
         executed = tmp_path / f"{entry['report']}.ipynb"
-        papermill.execute_notebook(str(paths.REPORT_NOTEBOOKS[entry["report"]]), str(executed),
+        papermill.execute_notebook(str(kinds.notebook(entry["report"])), str(executed),
                                    parameters={"lang": "vi", "unit": "051", "communes": None},
                                    kernel_name="python3", progress_bar=False, log_output=False,
                                    cwd=str(paths.NOTEBOOKS))
@@ -182,9 +183,9 @@ if unit == "042":
 @pytest.mark.slow
 def test_a_genuine_error_is_confirmed_once_in_a_fresh_kernel_and_reported_with_its_cell(tmp_path, monkeypatch):
     failing = notebook(tmp_path / "gap.ipynb", "x = 1", FAIL_042)
-    monkeypatch.setattr(paths, "REPORT_NOTEBOOKS", {"evaluation": failing, "gap": failing})
+    project = Project.current().with_notebooks({"evaluation": failing, "gap": failing})
     with pytest.raises(BuildError) as info:
-        build.build(units=["04", "042"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
+        build.build(project=project, units=["04", "042"], reports=["gap"], out=tmp_path / "pack", jobs=1, progress=False)
     error = info.value
     assert (error.unit, error.notebook, error.cell) == ("042", str(failing.resolve()), 2)
     assert "ValueError: no data for 042" in error.error
@@ -241,7 +242,7 @@ def test_warm_argv_keeps_the_interpreter_and_its_options():
     argv = ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     assert engine.warm_argv(argv) == ["/venv/bin/python", "-Xfrozen_modules=off", "-c", kernel.LAUNCH,
                                       "-f", "{connection_file}"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="does not run ipykernel_launcher"):
         engine.warm_argv(["/usr/bin/R", "--slave", "-f", "{connection_file}"])
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ntm_analysis import facts, paths
-from ntm_analysis.errors import DataError
+from ntm_analysis.errors import ConfigError, DataError, NotFound, UsageError
 
 RAW = paths.REPORT_TEXT.read_text(encoding="utf-8")
 
@@ -177,12 +177,12 @@ def test_topic_returns_its_figures_in_report_order():
     ocop = facts.topic("ocop")
     assert ocop["id"].iloc[0] == "ocop_products"
     assert set(ocop["topic"]) == {"ocop"} and len(ocop) == 11
-    with pytest.raises(ValueError, match="unknown topic"):
+    with pytest.raises(UsageError, match="unknown topic"):
         facts.topic("weather")
 
 
-def test_unknown_id_raises_keyerror_naming_it():
-    with pytest.raises(KeyError, match="no_such_figure"):
+def test_unknown_id_raises_not_found_naming_it():
+    with pytest.raises(NotFound, match="no_such_figure"):
         facts.get("no_such_figure")
 
 
@@ -200,9 +200,9 @@ def test_conversions():
     assert facts.get("ocop_products").value_in("sản phẩm") == 58
     assert facts.convert(2.5, "tỷ đồng", "triệu đồng") == 2500
     assert facts.convert(2500, "triệu đồng", "tỷ đồng") == 2.5
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         facts.get("ocop_products").value_in("xã")
-    with pytest.raises(ValueError, match="unknown unit"):
+    with pytest.raises(UsageError, match="unknown unit"):
         facts.convert(1, "tỷ đồng", "USD")
 
 
@@ -213,7 +213,7 @@ def test_labels_in_both_languages():
     assert (fact.unit_label("vi"), fact.unit_label("en")) == ("ngày công", "workdays")
     assert (fact.qualifier_label("vi"), fact.qualifier_label("en")) == ("trên", "more than")
     assert facts.get("ocop_products").qualifier_label("en") == ""
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="unknown language 'fr'"):
         fact.label("fr")
 
 
@@ -236,7 +236,7 @@ def test_parse_printed_and_half_unit(printed, value, half):
 
 @pytest.mark.parametrize("printed", ["1.5", "11,132.3", "abc", "443 triệu nghìn", ""])
 def test_parse_printed_rejects_non_vietnamese_numbers(printed):
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         facts.parse_printed(printed)
 
 

@@ -5,10 +5,10 @@ import ast
 import nbformat
 import pytest
 
-from ntm_analysis import paths, reference
+from ntm_analysis import paths, reference, reports as kinds
 
-KINDS = sorted(paths.REPORT_NOTEBOOKS)
-NOTEBOOKS = [*paths.REPORT_NOTEBOOKS.values(), paths.NOTEBOOKS / "explore.ipynb"]
+KINDS = sorted(kinds.kinds())
+NOTEBOOKS = [*map(kinds.notebook, kinds.kinds()), paths.NOTEBOOKS / "explore.ipynb"]
 
 
 def parameters(path) -> tuple[nbformat.NotebookNode, str]:
@@ -32,7 +32,7 @@ def test_parameters_cell_holds_only_literal_defaults_that_run_as_is(path):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_report_notebooks_take_the_parameters_the_build_passes(kind):
-    _, source = parameters(paths.REPORT_NOTEBOOKS[kind])
+    _, source = parameters(kinds.notebook(kind))
     names = {node.targets[0].id for node in ast.parse(source).body}
     assert names == {"lang", "unit", "communes"}
 

@@ -5,6 +5,7 @@ import math
 import pytest
 
 from ntm_analysis import progress
+from ntm_analysis.errors import UsageError
 from ntm_analysis.progress import assess
 
 
@@ -176,7 +177,7 @@ def test_category_thresholds(ratio, expected):
 ])
 def test_invalid_arguments(kwargs):
     args = dict(baseline=1, baseline_year=2021, target=2, target_year=2025) | kwargs
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         assess(**args)
 
 

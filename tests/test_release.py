@@ -10,7 +10,7 @@ import papermill
 import pytest
 from bs4 import BeautifulSoup
 
-from ntm_analysis import communes, facts, findings, gap, i18n, paths, reference, release, report
+from ntm_analysis import communes, facts, findings, gap, i18n, paths, reference, release, report, reports as kinds
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ def pages(tmp_path_factory):
     found = {}
     for kind, unit, lang in PAGES:
         executed = out / f"{unit}_{kind}_{lang}.ipynb"
-        papermill.execute_notebook(str(paths.REPORT_NOTEBOOKS[kind]), str(executed),
+        papermill.execute_notebook(str(kinds.notebook(kind)), str(executed),
                                    parameters={"lang": lang, "unit": unit, "communes": None}, kernel_name="python3",
                                    progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS))
         found[(kind, unit, lang)] = report.export_html(nbformat.read(executed, as_version=4), title=kind, lang=lang)

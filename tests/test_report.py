@@ -14,6 +14,7 @@ from nbformat.validator import NotebookValidationError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from ntm_analysis import charts, report
+from ntm_analysis.errors import ConfigError, UsageError
 
 NAME = 'Xã <b>Hoà</b> & "Lâm"'
 BUNDLE_MARK = "window.vegaEmbed="  # written once by the Vega bundle
@@ -65,7 +66,7 @@ def test_table_formats_numbers_per_locale_and_escapes_text():
 
 
 def test_table_rejects_a_number_format_for_a_missing_column():
-    with pytest.raises(ValueError, match="Tỷ lệ"):
+    with pytest.raises(UsageError, match="Tỷ lệ"):
         report.table(pd.DataFrame({"a": [1]}), lang="vi", number_format={"Tỷ lệ": 1})
 
 
@@ -96,9 +97,9 @@ def test_banner_heading_paragraph_note_escape_their_text():
     assert report.heading("A & <B>", 3).html == "<h3>A &amp; &lt;B&gt;</h3>"
     assert report.paragraph("x < y").html == "<p>x &lt; y</p>"
     assert report.note('"q"').html == '<p class="ntm-note">&quot;q&quot;</p>'
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         report.banner("x", kind="loud")
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         report.heading("x", 7)
 
 
@@ -247,7 +248,7 @@ def test_export_sets_language_charset_and_escaped_title():
     assert doc.find("meta", charset="utf-8") is not None
     assert doc.title.string == "Báo cáo <Cao Bằng> & 2025"
     assert "<title>Báo cáo &lt;Cao Bằng&gt; &amp; 2025</title>" in page
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="unknown language"):
         report.export_html(nb, title="x", lang="fr")
 
 

@@ -12,18 +12,18 @@ import papermill
 import pytest
 from bs4 import BeautifulSoup
 
-from ntm_analysis import facts, paths, report
+from ntm_analysis import facts, paths, report, reports as kinds
 
 pytestmark = pytest.mark.slow
 
 MAX_BYTES = 300_000  # one report
-PACK_LINK = re.compile(r"^(index|\d{2,3}_(evaluation|gap)_(vi|en))\.html$")
+PACK_LINK = kinds.pack_link()
 
 
 def execute(kind: str, unit, lang: str, out, communes: str | None = None, *, notebook=None):
     executed = out / f"{kind}_{unit}_{lang}.ipynb"
     papermill.execute_notebook(
-        str(notebook or paths.REPORT_NOTEBOOKS[kind]), str(executed),
+        str(notebook or kinds.notebook(kind)), str(executed),
         parameters={"lang": lang, "unit": unit, "communes": communes},
         kernel_name="python3", progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS),
     )
@@ -117,7 +117,7 @@ def test_every_way_of_naming_a_district_reaches_the_same_page(pages, tmp_path, u
 def test_papermill_command_line_with_p_unit_051_builds_the_district(pages, tmp_path):
     """`-p unit 051` as papermill's docs pass a parameter: papermill makes it the number 51."""
     out = tmp_path / "out.ipynb"
-    subprocess.run([sys.executable, "-m", "papermill", str(paths.REPORT_NOTEBOOKS["gap"]), str(out),
+    subprocess.run([sys.executable, "-m", "papermill", str(kinds.notebook("gap")), str(out),
                     "-p", "unit", "051", "-p", "lang", "vi", "--cwd", str(paths.NOTEBOOKS), "--no-progress-bar"],
                    check=True, capture_output=True)
     nb = nbformat.read(out, as_version=4)
@@ -152,7 +152,7 @@ def test_sections_display_tables_live_charts_and_readable_text(tmp_path):
 
 
 def test_an_added_cell_does_not_break_the_notebook(tmp_path, pages):
-    nb = nbformat.read(paths.REPORT_NOTEBOOKS["gap"], as_version=4)
+    nb = nbformat.read(kinds.notebook("gap"), as_version=4)
     nb.cells.insert(5, nbformat.v4.new_markdown_cell("Ghi chú của tôi", metadata={"tags": ["remove_cell"]}))
     nb.cells.insert(6, nbformat.v4.new_code_cell("extra = report.targets().table\nlen(extra)",
                                                   metadata={"tags": ["remove_cell"]}))
