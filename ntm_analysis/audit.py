@@ -30,26 +30,7 @@ from . import context, i18n, lineage
 from . import facts as facts_module
 from .errors import DataError, NotFound, UsageError
 
-LABELS = {
-    "pass": {"vi": "Khớp trong phạm vi làm tròn.", "en": "Holds within rounding."},
-    "fail": {
-        "vi": "Không khớp: lệch {gap:g} {unit}, vượt sai số làm tròn cho phép {tolerance:g} {unit}.",
-        "en": "Does not hold: off by {gap:g} {unit}, more than the {tolerance:g} {unit} rounding allows.",
-    },
-    "share": {"vi": "Tính từ số tiền: {implied:3}%; số in: {printed}%.",
-              "en": "Computed from the amounts: {implied:3}%; printed: {printed}%."},
-    "holds": {"vi": "Khớp", "en": "Holds"},
-    "inconsistent": {"vi": "Không khớp", "en": "Inconsistent"},
-    "rounding": {"vi": "Làm tròn/cắt bớt chữ số", "en": "Rounding or truncation"},
-    "not_comparable": {"vi": "Không so sánh được", "en": "Not comparable"},
-    "truncated": {
-        "vi": "Cắt bớt, không phải sai: {implied:4} cắt (không làm tròn) đến độ chính xác in ra ({decimals} chữ số "
-              "thập phân) là {printed}; làm tròn sẽ là {rounded}.",
-        "en": "Truncated, not wrong: {implied:4} cut (not rounded) to the printed precision ({decimals} decimal "
-              "places) is {printed}; rounding would give {rounded}.",
-    },
-    "cites": {"vi": "Dựa trên nguồn công khai: {sources}.", "en": "Rests on a public source: {sources}."},
-}
+LABELS = i18n.catalogue("audit")
 
 OUTCOMES = ("holds", "inconsistent", "rounding", "not_comparable")
 

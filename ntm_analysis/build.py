@@ -54,30 +54,7 @@ HEADLINES_MIME = "application/vnd.ntm.headlines+json"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 
-LABELS = {
-    "index_title": {
-        "vi": "Báo cáo Chương trình xây dựng nông thôn mới tỉnh Cao Bằng",
-        "en": "New Rural Development programme reports, Cao Bằng province",
-    },
-    "index_lead": {
-        "vi": "{count} báo cáo theo đơn vị hành chính. Số liệu lấy từ Báo cáo của Sở Nông nghiệp và Phát triển "
-        "nông thôn tỉnh Cao Bằng ngày 20/07/2022 về kết quả 2017–2021 và kế hoạch 2021–2025.",
-        "en": "{count} reports by administrative unit. Figures come from the report of Cao Bằng's Department of "
-        "Agriculture and Rural Development dated 20/07/2022 on results 2017–2021 and the 2021–2025 plan.",
-    },
-    "synthetic": {
-        "vi": "DỮ LIỆU MÔ PHỎNG: số liệu cấp xã dùng trong các báo cáo này là dữ liệu tổng hợp để minh họa, "
-        "KHÔNG phải số liệu chính thức.",
-        "en": "SYNTHETIC DATA: the commune-level figures used in these reports are synthetic demonstration data, "
-        "NOT official figures.",
-    },
-    "open": {"vi": "Mở báo cáo", "en": "Open the report"},
-    "manifest": {
-        "vi": "Danh sách tệp, dữ liệu đầu vào và mã kiểm tra SHA-256: {file}",
-        "en": "Files, inputs and SHA-256 checksums: {file}",
-    },
-    "progress": {"vi": "Đang tạo báo cáo", "en": "Building reports"},
-}
+LABELS = i18n.catalogue("build")
 
 
 def t(key: str, lang: str, **values) -> str:

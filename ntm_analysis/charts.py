@@ -24,16 +24,7 @@ import pandas as pd
 from . import i18n
 from .errors import UsageError
 
-LABELS = {
-    "baseline": {"vi": "Điểm xuất phát", "en": "Baseline"},
-    "current": {"vi": "Hiện tại", "en": "Current"},
-    "target": {"vi": "Mục tiêu", "en": "Target"},
-    "met": {"vi": "Đạt", "en": "Met"},
-    "not_met": {"vi": "Chưa đạt", "en": "Not met"},
-    "value": {"vi": "Giá trị", "en": "Value"},
-    "status": {"vi": "Tình trạng", "en": "Status"},
-    "unit": {"vi": "Đơn vị: {unit}", "en": "Unit: {unit}"},
-}
+LABELS = i18n.catalogue("charts")
 
 # -- theme -----------------------------------------------------------------------------------------------------
 WIDTH = 620  # px, the whole chart including labels: fits an A4 page with margins

@@ -16,57 +16,7 @@ from . import send as mail
 from .errors import (BuildError, ConfigError, DataError, NtmError, OutputError, PartialDelivery, SendError, UnitError,
                      clean)
 
-LABELS = {
-    "built": {"vi": "Đã tạo {count} báo cáo trong {out}", "en": "Built {count} report(s) in {out}"},
-    "index": {"vi": "Trang chính: {file}", "en": "Landing page: {file}"},
-    "log": {"vi": "Nhật ký: {file}", "en": "Log: {file}"},
-    "synthetic": {
-        "vi": "Lưu ý: số liệu cấp xã là dữ liệu mô phỏng, không phải số liệu chính thức.",
-        "en": "Note: the commune-level figures are synthetic demonstration data, not official figures.",
-    },
-    "data_problems": {
-        "vi": "Tệp dữ liệu xã có {count} lỗi; chưa tạo báo cáo nào:",
-        "en": "The commune file has {count} problem(s); nothing was built:",
-    },
-    "build_failed": {
-        "vi": "Tạo báo cáo thất bại; gói báo cáo trước đó trong {out} được giữ nguyên.",
-        "en": "The build failed; the previous pack in {out} is unchanged.",
-    },
-    "interrupted": {"vi": "Đã dừng; {out} không thay đổi.", "en": "Interrupted; {out} is unchanged."},
-    "no_log": {
-        "vi": "Cảnh báo: không ghi được nhật ký {file} ({reason}); kết quả trên vẫn đúng.",
-        "en": "Warning: the log {file} could not be written ({reason}); the result above stands.",
-    },
-    "output_failed": {"vi": "Lỗi ghi kết quả: {error}", "en": "Cannot write the output: {error}"},
-    "valid": {
-        "vi": "OK: {file}: {rows} dòng, {communes} xã, năm {years}; không có lỗi.",
-        "en": "OK: {file}: {rows} row(s), {communes} commune(s), year(s) {years}; no problems.",
-    },
-    "invalid": {"vi": "{file}: {count} lỗi.", "en": "{file}: {count} problem(s)."},
-    "more": {"vi": "… và {count} lỗi nữa; số lỗi theo loại:", "en": "… and {count} more; problems per kind:"},
-    "coverage": {"vi": "Phạm vi: {n} trên {total} xã, {districts} trên {all} huyện/thành phố:",
-                 "en": "Coverage: {n} of {total} communes, {districts} of {all} districts:"},
-    "normalised": {"vi": "Đã ghi dữ liệu theo mẫu: {file}", "en": "Wrote the data in the template's shape: {file}"},
-    "eml": {"vi": "Đã ghi {file} ({size} MB)", "en": "Wrote {file} ({size} MB)"},
-    "sent": {"vi": "Đã gửi {count} thư tới {to}.", "en": "Sent {count} message(s) to {to}."},
-    "skipped": {
-        "vi": "Bỏ qua {count} thư đã gửi trước đó (theo nhật ký gửi {file}).",
-        "en": "Skipped {count} message(s) already sent before (per the send log {file}).",
-    },
-    "partial": {
-        "vi": "Gửi chưa hết: {error}\nNhật ký gửi: {file}. Chạy lại với --resume để chỉ gửi phần còn lại.",
-        "en": "Partial delivery: {error}\nSend log: {file}. Run again with --resume to send only the rest.",
-    },
-    "send_interrupted": {
-        "vi": "Đã dừng. Thư đã gửi (nếu có) được ghi trong {file}; chạy lại với --resume để gửi phần còn lại.",
-        "en": "Interrupted. Messages already sent (if any) are recorded in {file}; run again with --resume for the rest.",
-    },
-    "recipient_problems": {
-        "vi": "Tệp người nhận {file} có {count} lỗi; chưa gửi thư nào:",
-        "en": "The recipients file {file} has {count} problem(s); nothing was sent:",
-    },
-    "bad_address": {"vi": "địa chỉ email không hợp lệ: {value!r}", "en": "not an email address: {value!r}"},
-}
+LABELS = i18n.catalogue("cli")
 
 
 SHOWN_PROBLEMS = 50  # problems printed by `ntm validate`; --problems writes them all

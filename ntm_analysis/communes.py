@@ -44,30 +44,7 @@ YEARS = (2010, 2035)
 #: Income above this (triệu đồng/người/năm) is taken for a unit mistake (đồng or nghìn đồng instead of triệu).
 INCOME_MAX = 500.0
 
-LABELS = {
-    "chua_dat": {"vi": "Chưa đạt", "en": "Not met"},
-    "dat_chuan": {"vi": "Đạt chuẩn", "en": "Standard"},
-    "nang_cao": {"vi": "Nâng cao", "en": "Advanced"},
-    "kieu_mau": {"vi": "Kiểu mẫu", "en": "Model"},
-    "met": {"vi": "Đạt", "en": "Met"},
-    "not_met": {"vi": "Chưa đạt", "en": "Not met"},
-    "band_19": {"vi": "19 tiêu chí", "en": "19 criteria"},
-    "band_15-18": {"vi": "15–18 tiêu chí", "en": "15–18 criteria"},
-    "band_10-14": {"vi": "10–14 tiêu chí", "en": "10–14 criteria"},
-    "band_5-9": {"vi": "5–9 tiêu chí", "en": "5–9 criteria"},
-    "band_0-4": {"vi": "Dưới 5 tiêu chí", "en": "Under 5 criteria"},
-    "set_2016_2020": {"vi": "Bộ tiêu chí 2016–2020 (QĐ 1980/QĐ-TTg)", "en": "2016–2020 criteria (QĐ 1980/QĐ-TTg)"},
-    "set_2021_2025": {"vi": "Bộ tiêu chí 2021–2025 (QĐ 318/QĐ-TTg)", "en": "2021–2025 criteria (QĐ 318/QĐ-TTg)"},
-    "coverage_partial": {"vi": "Tệp dữ liệu xã có {n} trên {total} xã của {unit}",
-                         "en": "The commune file covers {n} of {total} communes of {unit}"},
-    "coverage_full": {"vi": "Tệp dữ liệu xã có đủ {total} xã của {unit}",
-                      "en": "The commune file covers all {total} communes of {unit}"},
-    "origin_file": {"vi": "Dữ liệu xã từ tệp {name}", "en": "Commune data from file {name}"},
-    "origin_synthetic": {
-        "vi": "Dữ liệu TỔNG HỢP (giả lập) để minh họa, không phải số liệu chính thức ({name})",
-        "en": "SYNTHETIC demonstration data, not official figures ({name})",
-    },
-}
+LABELS = i18n.catalogue("communes")
 
 # Template headers (Vietnamese), in template order. Optional columns may be left blank.
 HEADERS = {

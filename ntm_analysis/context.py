@@ -28,10 +28,7 @@ MERGER_COLUMNS = ("old_unit", "old_district", "old_code_pre2020", "new_unit_2021
                   "resolution", "source_url", "source_title", "quote", "confidence")
 LEVELS = ("dat_chuan", "nang_cao", "kieu_mau", "huyen_hoan_thanh")
 
-LABELS = {
-    "source": {"vi": "{title}, {url}: “{quote}” (thời điểm: {as_of})",
-               "en": "{title}, {url}: “{quote}” (as of: {as_of})"},
-}
+LABELS = i18n.catalogue("context")
 
 
 @dataclass(frozen=True)

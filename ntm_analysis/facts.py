@@ -98,12 +98,7 @@ MULTIPLIERS = {"nghìn": 1000.0}
 
 LOCALE = "vi_VN"
 
-LABELS = {
-    "report": {
-        "vi": "Báo cáo Sở NN&PTNT {date}",
-        "en": "Report of the Cao Bằng Department of Agriculture and Rural Development, {date}",
-    },
-}
+LABELS = i18n.catalogue("facts")
 
 
 # ---------------------------------------------------------------------------------------------- numbers as printed

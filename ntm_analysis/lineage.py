@@ -11,19 +11,7 @@ import pandas as pd
 
 from . import context, i18n, reference
 
-LABELS = {
-    "exists": {"vi": "còn tồn tại năm 2021 ({name}, mã {code})", "en": "still exists in 2021 ({name}, code {code})"},
-    "merged": {
-        "vi": "đã sáp nhập vào {name} (mã {code}) từ ngày 01/02/2020; không tìm thấy nguồn về việc công nhận xã mới",
-        "en": "merged into {name} (code {code}) from 01/02/2020; no source found on whether the new commune is recognised",
-    },
-    "unknown": {
-        "vi": "không còn trong danh mục đơn vị hành chính năm 2021; không tìm thấy nguồn về việc sáp nhập",
-        "en": "not in the 2021 list of units; no source found on what it merged into",
-    },
-    "district_done": {"vi": "đã hoàn thành nhiệm vụ xây dựng NTM (năm và quyết định chưa tìm thấy)",
-                      "en": "has completed the NTM task (year and decision not found)"},
-}
+LABELS = i18n.catalogue("lineage")
 
 
 def _t(key: str, lang: str, **values) -> str:

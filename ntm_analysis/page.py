@@ -12,45 +12,7 @@ from . import communes, facts, findings, i18n, reference, release, report
 
 report.use_for_altair()  # `section.chart` and charts made from it display live in JupyterLab, offline
 
-LABELS = {
-    "synthetic": {
-        "vi": "DỮ LIỆU MÔ PHỎNG: số liệu cấp xã trong báo cáo này là dữ liệu tổng hợp dùng để minh họa, KHÔNG phải "
-        "số liệu chính thức. Các tổng cấp tỉnh của bộ dữ liệu được hiệu chỉnh cho khớp với báo cáo năm 2021.",
-        "en": "SYNTHETIC DATA: the commune-level figures in this report are synthetic demonstration data, NOT "
-        "official figures. Their province totals are calibrated to match the 2021 report.",
-    },
-    "analyst_data": {
-        "vi": "Số liệu cấp xã: tệp {file} (sha256 {sha}…).",
-        "en": "Commune-level figures: file {file} (sha256 {sha}…).",
-    },
-    "province_level": {
-        "vi": "Báo cáo nguồn không tách số liệu theo huyện: phần này là số liệu cấp tỉnh.",
-        "en": "The source report gives no district breakdown: this section shows province-level figures.",
-    },
-    "province_note": {"vi": "cấp tỉnh", "en": "province level"},
-    "source": {
-        "vi": "Nguồn: Báo cáo của Sở NN&PTNT Cao Bằng ngày {date}, {sections}",
-        "en": "Source: Cao Bằng Department of Agriculture and Rural Development, report of {date}, {sections}",
-    },
-    "source_communes": {
-        "vi": "Nguồn: dữ liệu cấp xã ({file})",
-        "en": "Source: commune-level data ({file})",
-    },
-    "synthetic_short": {"vi": "dữ liệu mô phỏng, không chính thức", "en": "synthetic, not official"},
-    "c_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
-    "c_value": {"vi": "Giá trị", "en": "Value"},
-    "c_unit": {"vi": "Đơn vị", "en": "Unit"},
-    "c_period": {"vi": "Thời kỳ", "en": "Period"},
-    "c_section": {"vi": "Mục", "en": "Section"},
-    "c_quote": {"vi": "Nguyên văn", "en": "Verbatim quote (Vietnamese)"},
-    "s_sources": {"vi": "Nguồn và phương pháp", "en": "Sources and method"},
-    "p_sources": {
-        "vi": "Báo cáo nguồn: «{title}», {producer}, ngày {date} (sha256 {sha}…). Mỗi số liệu trong trang này được "
-        "đọc từ câu trích dưới đây; các phép quy đổi (tỷ ↔ triệu đồng) và tỷ lệ tính lại do phần mềm thực hiện.",
-        "en": "Source report: “{title}”, {producer}, dated {date} (sha256 {sha}…). Every figure on this page is read "
-        "from the quote below; conversions (billion ↔ million VND) and recomputed shares are computed by the software.",
-    },
-}
+LABELS = i18n.catalogue("page")
 
 
 def t(key: str, lang: str, **values) -> str:

@@ -28,29 +28,14 @@ import math
 from dataclasses import dataclass
 from numbers import Real
 
+from . import i18n
 from .errors import UsageError
 
 CATEGORIES = ("achieved", "on_track", "acceleration", "limited", "deterioration", "unable")
 ON_TRACK, ACCELERATION = 0.95, 0.6  # thresholds on R
 METHODS = ("linear", "compound")
 
-LABELS = {
-    "achieved": {"vi": "Đã đạt mục tiêu", "en": "Target achieved"},
-    "on_track": {"vi": "Đúng tiến độ", "en": "On track"},
-    "acceleration": {"vi": "Cần đẩy nhanh", "en": "Acceleration needed"},
-    "limited": {"vi": "Tiến bộ hạn chế", "en": "Limited progress"},
-    "deterioration": {"vi": "Đi ngược mục tiêu", "en": "Deterioration"},
-    "unable": {"vi": "Chưa đủ dữ liệu để đánh giá", "en": "Unable to assess"},
-    # reasons (Assessment.notes)
-    "no_baseline": {"vi": "không có giá trị gốc", "en": "no baseline value"},
-    "no_earlier": {"vi": "chỉ có một mốc số liệu, chưa tính được tốc độ đã đạt",
-                   "en": "a single observation: the pace achieved cannot be computed"},
-    "compound_fallback": {
-        "vi": "tốc độ kép không xác định khi có giá trị bằng 0, dùng tốc độ tuyến tính",
-        "en": "the compound rate is undefined with a zero value: linear pace used instead",
-    },
-    "never": {"vi": "với tốc độ đã đạt, không bao giờ đạt mục tiêu", "en": "never reached at the pace achieved"},
-}
+LABELS = i18n.catalogue("progress")
 
 
 @dataclass(frozen=True)
@@ -200,29 +185,7 @@ OPEN_SDG_CATEGORIES = ("target_achieved", "on_track", "progress_needs_accelerati
 AS_OPEN_SDG = {"achieved": "target_achieved", "on_track": "on_track", "acceleration": "progress_needs_acceleration",
                "limited": "limited_progress", "deterioration": "deterioration", "unable": "unable_to_assess"}
 
-LABELS.update({
-    "target_achieved": {"vi": "Đã đạt mục tiêu", "en": "Target achieved"},
-    "progress_needs_acceleration": {"vi": "Có tiến bộ nhưng cần đẩy nhanh",
-                                    "en": "Progress made but acceleration needed"},
-    "limited_progress": {"vi": "Tiến bộ hạn chế", "en": "Limited progress"},
-    "unable_to_assess": {"vi": "Chưa đánh giá được", "en": "Unable to assess"},
-    OPEN_SDG: {"vi": "Open SDG (như công bố: tăng trưởng kép từ năm gốc)",
-               "en": "Open SDG (as published: compound growth from the base year)"},
-    ADAPTED_LINEAR: {"vi": "điều chỉnh (tuyến tính)", "en": "adapted (linear)"},
-    "adapted_reason": {
-        "vi": "Điều chỉnh vì số xã đạt chuẩn là số đếm có trần (không vượt tổng số xã) và xuất phát rất thấp: tăng "
-              "trưởng kép từ một mốc nhỏ cho tỷ lệ tăng rất cao nên phương pháp công bố xếp «đúng tiến độ» dù số xã "
-              "tăng thêm mỗi năm thấp hơn nhiều so với mức cần. Phương pháp điều chỉnh so sánh số xã tăng thêm mỗi "
-              "năm đã đạt với số xã cần tăng mỗi năm từ mốc hiện trạng; ngưỡng và tên nhóm giữ như Open SDG.",
-        "en": "Adapted because the count of standard communes is capped (it cannot exceed the number of communes) "
-              "and starts very small: compound growth from a small base gives a very high rate, so the published "
-              "method rates it 'on track' although the communes added each year are far fewer than needed. The "
-              "adaptation compares communes added a year with communes needed a year from the current value; "
-              "thresholds and category names stay Open SDG's.",
-    },
-    "zero_replaced": {"vi": "giá trị 0 được thay bằng 0,001 (theo phương pháp)",
-                      "en": "a zero value replaced by 0.001 (as the method prescribes)"},
-})
+# The texts of Open SDG's categories and of both methods are in the `progress` catalogue.
 
 
 @dataclass(frozen=True)

@@ -55,10 +55,7 @@ DEFER_SVG = "NTM_DEFER_SVG"
 #: How many rows of a table its text/plain copy shows.
 TEXT_ROWS = 12
 
-LABELS = {
-    "yes": {"vi": "có", "en": "yes"},
-    "no": {"vi": "không", "en": "no"},
-}
+LABELS = i18n.catalogue("report")
 
 
 # -- fragments -------------------------------------------------------------------------------------------------

@@ -18,18 +18,7 @@ import click
 from . import i18n, paths
 from .errors import ConfigError
 
-LABELS = {
-    "title_evaluation": {
-        "vi": "Kết quả xây dựng nông thôn mới giai đoạn 2017–2021 — {unit}",
-        "en": "New Rural Development results 2017–2021 — {unit}",
-    },
-    "title_gap": {
-        "vi": "Khoảng cách đến mục tiêu nông thôn mới 2021–2025 — {unit}",
-        "en": "Gap to the 2021–2025 New Rural Development targets — {unit}",
-    },
-    "report_evaluation": {"vi": "Đánh giá kết quả 2017–2021", "en": "Evaluation 2017–2021"},
-    "report_gap": {"vi": "Khoảng cách đến mục tiêu 2021–2025", "en": "Gap to the 2021–2025 targets"},
-}
+LABELS = i18n.catalogue("reports")
 
 #: A kind's id and file stems become file names and a link pattern: lower-case letters, digits, '_' (no '-').
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -59,57 +59,7 @@ SETTINGS = {
 }
 DEFAULT_PORT = 587
 
-LABELS = {
-    "subject": {
-        "vi": "Báo cáo nông thôn mới tỉnh Cao Bằng: {count} báo cáo",
-        "en": "New Rural Development reports, Cao Bằng province: {count} report(s)",
-    },
-    "title": {
-        "vi": "Báo cáo Chương trình xây dựng nông thôn mới tỉnh Cao Bằng",
-        "en": "New Rural Development programme reports, Cao Bằng province",
-    },
-    "part": {"vi": "Thư {part}/{parts}", "en": "Message {part} of {parts}"},
-    "synthetic": {
-        "vi": "DỮ LIỆU MÔ PHỎNG: số liệu cấp xã dùng trong các báo cáo này là dữ liệu tổng hợp để minh họa, "
-        "KHÔNG phải số liệu chính thức.",
-        "en": "SYNTHETIC DATA: the commune-level figures used in these reports are synthetic demonstration data, "
-        "NOT official figures.",
-    },
-    "attached_html": {
-        "vi": "Đính kèm {count} báo cáo dạng HTML. Mở tệp bằng trình duyệt; báo cáo không cần kết nối mạng.",
-        "en": "{count} report(s) attached as HTML. Open them in a web browser; they work offline.",
-    },
-    "attached_zip": {
-        "vi": "Đính kèm {count} báo cáo, nén trong tệp {file}. Giải nén rồi mở tệp HTML bằng trình duyệt; "
-        "báo cáo không cần kết nối mạng.",
-        "en": "{count} report(s) attached, zipped in {file}. Unzip, then open the HTML files in a web browser; "
-        "they work offline.",
-    },
-    "file": {"vi": "Tệp", "en": "File"},
-    "zip_name": {"vi": "bao_cao_ntm", "en": "ntm_reports"},
-    # One message per recipient (ntm send --recipients)
-    "unit_subject": {
-        "vi": "Báo cáo nông thôn mới: {units}",
-        "en": "New Rural Development reports: {units}",
-    },
-    "greeting": {"vi": "Kính gửi {name},", "en": "Dear {name},"},
-    "intro": {
-        "vi": "Xin gửi {count} báo cáo của {units} về Chương trình xây dựng nông thôn mới tỉnh Cao Bằng. "
-        "Các số liệu chính:",
-        "en": "Please find the {count} report(s) for {units} on the New Rural Development programme in Cao Bằng "
-        "province. The headline figures:",
-    },
-    "index_note": {
-        "vi": "Tệp {file} là trang chính của bộ báo cáo toàn tỉnh.",
-        "en": "The file {file} is the landing page of the province's report pack.",
-    },
-    "also_pdf": {"vi": "bản PDF", "en": "PDF copy"},
-    "and": {"vi": " và ", "en": " and "},
-    # Attachment names, for people: <Unit>_<report>_<period>.html
-    "file_evaluation": {"vi": "danh_gia_2017_2021", "en": "evaluation_2017_2021"},
-    "file_gap": {"vi": "khoang_cach_2021_2025", "en": "gap_2021_2025"},
-    "file_index": {"vi": "Trang_chinh", "en": "Index"},
-}
+LABELS = i18n.catalogue("send")
 
 
 def t(key: str, lang: str, **values) -> str:
