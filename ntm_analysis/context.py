@@ -99,15 +99,7 @@ def _merger_schema() -> pa.DataFrameSchema:
 
 
 def _read(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
-    file = str(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(Problem(file, None, None, None, f"cannot read the file: {exc}")) from exc
-    problems = facts.schema_problems(frame, file, schema=schema)
-    if problems:
-        raise DataError(problems)
-    return frame
+    return facts.read_table(path, schema)
 
 
 def read_series(path: Path = paths.CONTEXT_SERIES) -> pd.DataFrame:

@@ -282,15 +282,23 @@ def citation_problems(frame: pd.DataFrame, raw_text: str, file: str) -> list[Pro
     return problems
 
 
-def _read(path: Path) -> pd.DataFrame:
+def read_table(path: Path, schema: pa.DataFrameSchema | None = None) -> pd.DataFrame:
+    """A cited-data CSV as text cells, checked against `schema` (the figures' by default). Raises DataError
+    naming file, row and column for every problem."""
     file = str(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(Problem(file, None, None, None, f"cannot read the file: {exc}")) from exc
-    problems = schema_problems(frame, file)
+    problems = schema_problems(frame, file, schema=schema)
     if problems:
         raise DataError(problems)
+    return frame
+
+
+def _read(path: Path) -> pd.DataFrame:
+    file = str(path)
+    frame = read_table(path)
     problems = citation_problems(frame, paths.REPORT_TEXT.read_text(encoding="utf-8"), file)
     if problems:
         raise DataError(problems)
@@ -386,13 +394,7 @@ def not_figures(path: Path = paths.NOT_FIGURES_CSV) -> pd.DataFrame:
     NOT_FIGURE_COLUMNS) plus `regex`, the pattern compiled with PATTERN_FLAGS. Raises DataError listing every
     problem by file, spreadsheet row and column."""
     file = str(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(Problem(file, None, None, None, f"cannot read the file: {exc}")) from exc
-    problems = schema_problems(frame, file, schema=_not_figures_schema())
-    if problems:
-        raise DataError(problems)
+    frame = read_table(path, _not_figures_schema())
     problems = _exclusion_problems(frame, paths.REPORT_TEXT.read_text(encoding="utf-8"), file)
     if problems:
         raise DataError(problems)
@@ -438,13 +440,8 @@ def read_district_targets(path: Path = paths.DISTRICT_TARGETS_CSV) -> pd.DataFra
     from . import reference
 
     file = str(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(Problem(file, None, None, None, f"cannot read the file: {exc}")) from exc
-    problems = schema_problems(frame, file, schema=_district_targets_schema())
-    if problems:
-        raise DataError(problems)
+    frame = read_table(path, _district_targets_schema())
+    problems: list[Problem] = []
     raw = paths.REPORT_TEXT.read_text(encoding="utf-8")
     districts = set(reference.units()["district_code"])
     for i, row in enumerate(frame.itertuples(index=False), start=2):

@@ -31,6 +31,7 @@ CASES = [
     (facts.topic, ("weather",), {}, NotFound, "unknown topic 'weather'"),
     (facts.not_figures, ("/nonexistent/not_figures.csv",), {}, DataError, "not_figures.csv"),
     (facts.read_district_targets, ("/nonexistent/targets.csv",), {}, DataError, "targets.csv"),
+    (facts.read_table, ("/nonexistent/table.csv",), {}, DataError, "table.csv"),
     (FACT.label, ("fr",), {}, ConfigError, "unknown language 'fr'"),
     (FACT.value_in, ("xã",), {}, UsageError, "cannot convert"),
     (FACT.source, ("de",), {}, ConfigError, "unknown language 'de'"),
