@@ -346,10 +346,7 @@ def test_ctrl_c_while_printing_stops_chromium_and_removes_its_folder(pack, tmp_p
 @pytest.fixture()
 def refusing_server(certificate):
     """Like smtp_server, but the mailbox of one address does not exist (550 at RCPT)."""
-    import ssl
-
-    from aiosmtpd.controller import Controller
-    from test_send import Mailbox, free_port
+    from test_send import Mailbox, serving
 
     class Refusing(Mailbox):
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -358,16 +355,7 @@ def refusing_server(certificate):
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
-    cert, key = certificate
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    box = Refusing()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
-                            auth_required=True, auth_require_tls=True, authenticator=box.authenticator)
-    controller.start()
-    box.port, box.cafile = controller.port, str(cert)
-    yield box
-    controller.stop()
+    yield from serving(Refusing(), certificate)
 
 
 def test_a_refused_recipient_does_not_stop_the_others(pack, tmp_path, refusing_server, monkeypatch):

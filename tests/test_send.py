@@ -259,19 +259,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
-def smtp_server(certificate):
-    """STARTTLS required, AUTH required (only after TLS), credentials checked."""
+def serving(box: Mailbox, certificate):
+    """Serve `box` on a loopback port: STARTTLS required, AUTH required (only after TLS), credentials checked."""
     cert, key = certificate
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    box = Mailbox()
     controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
                             auth_required=True, auth_require_tls=True, authenticator=box.authenticator)
     controller.start()
     box.port, box.cafile = controller.port, str(cert)
     yield box
     controller.stop()
+
+
+@pytest.fixture()
+def smtp_server(certificate):
+    """STARTTLS required, AUTH required (only after TLS), credentials checked."""
+    yield from serving(Mailbox(), certificate)
 
 
 @pytest.fixture()
@@ -466,16 +470,7 @@ def test_credentials_are_kept_as_given(tmp_path):
 
 @pytest.fixture()
 def unicode_server(certificate):
-    cert, key = certificate
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    box = Mailbox(password=UNICODE_PASSWORD)
-    controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
-                            auth_required=True, auth_require_tls=True, authenticator=box.authenticator)
-    controller.start()
-    box.port, box.cafile = controller.port, str(cert)
-    yield box
-    controller.stop()
+    yield from serving(Mailbox(password=UNICODE_PASSWORD), certificate)
 
 
 def test_a_unicode_password_logs_in_in_utf8(pack, unicode_server):
