@@ -31,7 +31,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ntm_analysis import build, paths, reference, reports
+from ntm_analysis.pipeline import build
+from ntm_analysis import paths
+from ntm_analysis.data import reference
+from ntm_analysis.report import kinds as reports
 
 AIM_FLOOR = 0.6  # pack ≤ 0.6 × floor
 AIM_BOUND = 1.5  # pack ≤ 1.5 × lower bound
@@ -131,7 +134,7 @@ def floor_task(notebook: str, executed: str, unit: str) -> int:
     """papermill.execute_notebook with its own engine and a fresh kernel, then the page: its size in bytes."""
     import papermill
 
-    from ntm_analysis import report
+    from ntm_analysis.report import html as report
 
     nb = papermill.execute_notebook(notebook, executed, parameters={"lang": "vi", "unit": unit, "communes": None},
                                     kernel_name="python3", progress_bar=False, log_output=False,
@@ -153,7 +156,7 @@ def _bound_init(log_file: str, barrier) -> None:
     global _barrier
     _barrier = barrier
     _quiet(log_file)
-    from ntm_analysis import kernel
+    from ntm_analysis.pipeline import kernel
 
     kernel.block_unused()
     import gc
@@ -164,7 +167,7 @@ def _bound_init(log_file: str, barrier) -> None:
     import papermill.parameterize  # noqa: F401
     from IPython.core.interactiveshell import InteractiveShell
 
-    from ntm_analysis import report
+    from ntm_analysis.report import html as report
 
     os.environ[report.DEFER_SVG] = "1"
     report._exporter()
@@ -191,7 +194,8 @@ def bound_task(task: build.Task) -> tuple[str, bytes]:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from ntm_analysis import kernel, report
+    from ntm_analysis.pipeline import kernel
+    from ntm_analysis.report import html as report
 
     class Publisher(DisplayPublisher):
         def publish(self, data, metadata=None, *args, **kwargs):
@@ -288,7 +292,7 @@ def _measure(scratch: Path, log: Path, tasks: list[build.Task], units: list[str]
     identical = sum(bound_pages[key] == page for key, page in pack_pages.items())
 
     # (d) one district, from a new process.
-    program = ("import sys; from pathlib import Path; from ntm_analysis import build, paths; "
+    program = ("import sys; from pathlib import Path; from ntm_analysis import paths; from ntm_analysis.pipeline import build; "
                "paths.BUILD_LOGS = Path(sys.argv[1]); paths.FAILED = Path(sys.argv[1]); "
                f"build.build(units=[{DISTRICT!r}], out=Path(sys.argv[2]), progress=False)")
     with Phase() as district:

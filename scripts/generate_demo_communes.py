@@ -22,7 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
-from ntm_analysis import communes, facts, paths, reference
+from ntm_analysis.data import communes, facts, reference
+from ntm_analysis import paths
 
 SEED = 20220720  # the report's date
 YEAR = 2021

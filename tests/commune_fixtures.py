@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ntm_analysis import reference
+from ntm_analysis.data import reference
 
 CRITERIA = range(1, 20)
 TITLE = ["UBND TỈNH CAO BẰNG", "BAN CHỈ ĐẠO CÁC CHƯƠNG TRÌNH MTQG",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ntm_analysis import audit, facts
+from ntm_analysis.analysis import audit
+from ntm_analysis.data import facts
 from ntm_analysis.errors import NotFound, UsageError
 
 

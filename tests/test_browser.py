@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from ntm_analysis import charts, report
+from ntm_analysis.report import charts, html as report
 
 pytestmark = pytest.mark.browser
 

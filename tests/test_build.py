@@ -23,10 +23,13 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from ntm_analysis.project import Project
+from ntm_analysis.pipeline.project import Project
 from ntm_analysis.errors import NtmError
-from ntm_analysis import build, paths, reference, report, reports as kinds
-from ntm_analysis.cli import main
+from ntm_analysis.pipeline import build
+from ntm_analysis import paths
+from ntm_analysis.data import reference
+from ntm_analysis.report import html as report, kinds
+from ntm_analysis.pipeline.cli import main
 from ntm_analysis.errors import BuildError, ConfigError, DataError, FolderRefused, UnitError
 
 DISTRICTS = reference.unit_codes()[1:]
@@ -283,7 +286,7 @@ def test_publish_failure_leaves_the_old_pack(tmp_path):
 KILLED_PUBLISH = """
 import os, signal, sys
 from pathlib import Path
-from ntm_analysis import build
+from ntm_analysis.pipeline import build
 out = Path(sys.argv[1])
 build.USE_RENAMEAT2 = sys.argv[2] == "renameat2"
 real_rename, real_dispose = os.rename, build._dispose
@@ -320,7 +323,7 @@ def test_a_publish_killed_midway_is_recovered_by_the_next_run(tmp_path, mode):
 def test_a_second_build_into_a_locked_folder_is_refused_at_once(tmp_path):
     out = tmp_path / "pack"
     with build.locked(out.absolute()):
-        result = subprocess.run([sys.executable, "-m", "ntm_analysis.cli", "build", "--out", str(out), "--unit", "04"],
+        result = subprocess.run([sys.executable, "-m", "ntm_analysis.pipeline.cli", "build", "--out", str(out), "--unit", "04"],
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 1, result.stderr
         assert "another build is writing" in result.stderr and "Traceback" not in result.stderr
@@ -455,7 +458,7 @@ def test_a_page_with_a_network_reference_fails_the_build(tmp_path, fixture_repor
 CHART_CELL = """\
 import gc, os, sys
 import pandas as pd
-from ntm_analysis import charts, report
+from ntm_analysis.report import charts, html as report
 assert "altair" in sys.modules and gc.get_freeze_count() > 0  # the kernel ran build.KERNEL_PRELOAD first
 assert os.environ.get(report.DEFER_SVG) == "1"
 chart = charts.bar(pd.DataFrame({"k": ["a", "b"], "v": [1234.5, 2.0]}), category="k", value="v", title="T",
@@ -509,9 +512,9 @@ def build_subprocess(tmp_path: Path, notebook: Path, out: Path, *args: str) -> t
     temp.mkdir(exist_ok=True)
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from ntm_analysis import reports
+        from ntm_analysis.report import kinds as reports
         reports.REPORTS = reports.with_notebooks({{"evaluation": Path({str(notebook)!r}), "gap": Path({str(notebook)!r})}})
-        from ntm_analysis.cli import main
+        from ntm_analysis.pipeline.cli import main
         main(["build", "--out", {str(out)!r}, *{list(args)!r}])
         """)
     env = dict(os.environ, NTM_TEST_TAG=tag, TMPDIR=str(temp))
@@ -527,9 +530,9 @@ def descendants() -> list[psutil.Process]:
 
 
 def is_kernel(proc: psutil.Process) -> bool:
-    """A kernel as papermill starts it (ipykernel_launcher) or as the warm engine does (ntm_analysis.kernel)."""
+    """A kernel as papermill starts it (ipykernel_launcher) or as the warm engine does (ntm_analysis.pipeline.kernel)."""
     command = " ".join(proc.cmdline())
-    return "ipykernel" in command or "ntm_analysis.kernel" in command
+    return "ipykernel" in command or "ntm_analysis.pipeline.kernel" in command
 
 
 def started_cells(folder: Path, count: int):
@@ -783,7 +786,10 @@ def test_manifest_records_the_software(tmp_path, fixture_reports):
     assert software["python"] == ".".join(map(str, sys.version_info[:3]))
     assert software["dependencies"]["papermill"] == importlib.metadata.version("papermill")
     assert software["dependencies"]["pandas"] == importlib.metadata.version("pandas")
-    assert software["code_sha256"] == build.tree_sha256(Path(build.__file__).parent, ["*.py", "templates/**/*"])
+    import ntm_analysis
+
+    package = Path(ntm_analysis.__file__).parent  # every layer's code, templates and catalogues
+    assert software["code_sha256"] == build.tree_sha256(package, ["**/*.py", "templates/**/*", "catalogues/**/*"])
     assert len(software["code_sha256"]) == 64
 
 
@@ -799,13 +805,13 @@ def test_code_hash_changes_with_the_code(tmp_path):
 
 
 def test_shipped_synthetic_data_is_listed_by_content():
-    from ntm_analysis import synthetic
+    from ntm_analysis.data import synthetic
 
     assert hashlib.sha256(paths.DEMO_COMMUNES.read_bytes()).hexdigest() in synthetic.SHIPPED_SHA256
 
 
 def test_a_renamed_copy_of_the_demo_is_still_synthetic(tmp_path):
-    from ntm_analysis import communes
+    from ntm_analysis.data import communes
 
     copy = tmp_path / "xa_cao_bang_2021.csv"  # no SYNTHETIC in the name, no metadata file beside it
     shutil.copyfile(paths.DEMO_COMMUNES, copy)
@@ -839,7 +845,7 @@ def test_a_newline_in_a_file_name_cannot_forge_a_log_line(tmp_path, fixture_repo
 
 
 def test_a_scratch_folder_whose_build_and_janitor_are_gone_is_removed(tmp_path, monkeypatch):
-    from ntm_analysis import lifecycle
+    from ntm_analysis.pipeline import lifecycle
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     stale = tmp_path / "ntm-build-stale"

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from ntm_analysis.errors import NtmError, UsageError
-from ntm_analysis import charts, i18n, report
+from ntm_analysis.report import charts, html as report
+from ntm_analysis import i18n
 
 SOURCE = {"vi": "Nguồn: Báo cáo Sở NN&PTNT Cao Bằng 20/07/2022, mục I.8",
           "en": "Source: Cao Bằng DARD report of 20/07/2022, section I.8"}

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from ntm_analysis import paths, reports as kinds
-from ntm_analysis.cli import main
+from ntm_analysis import paths
+from ntm_analysis.report import kinds
+from ntm_analysis.pipeline.cli import main
 
 
 @pytest.fixture(autouse=True)
@@ -205,7 +206,7 @@ import shutil
 
 import nbformat
 
-from ntm_analysis import build
+from ntm_analysis.pipeline import build
 
 
 @contextlib.contextmanager

@@ -11,7 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ntm_analysis import communes, facts, paths, reference
+from ntm_analysis.data import communes, facts, reference
+from ntm_analysis import paths
 from ntm_analysis.errors import DataError, UnitError
 
 HEADER = list(communes.HEADERS.values())
@@ -681,7 +682,7 @@ def test_a_commune_named_like_a_subtotal_is_read(tmp_path):
 
 
 def test_page_says_n_of_n_for_a_partial_file(tmp_path):
-    from ntm_analysis import page
+    from ntm_analysis.report import page
 
     path = fx.names_csv(tmp_path, [("Huyện Hoà An", n) for _, n, _ in fx.communes("051")])
     province = page.Page(lang="en", unit="04", communes=str(path))

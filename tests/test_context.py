@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ntm_analysis import context, reference
+from ntm_analysis.data import context, reference
 from ntm_analysis.errors import DataError
 
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from ntm_analysis import criteria_sets, paths
+from ntm_analysis.data import criteria_sets
+from ntm_analysis import paths
 from ntm_analysis.errors import DataError
 
 

@@ -21,8 +21,9 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 from test_send import FULL_ENV, PASSWORD, attachments, certificate, make_pack, sha, smtp_server  # noqa: E402,F401
 
-from ntm_analysis import build, pdf, send  # noqa: E402
-from ntm_analysis.cli import main  # noqa: E402
+from ntm_analysis.pipeline import build, send  # noqa: E402
+from ntm_analysis.report import pdf  # noqa: E402
+from ntm_analysis.pipeline.cli import main  # noqa: E402
 from ntm_analysis.errors import ConfigError, DataError  # noqa: E402
 
 UNITS = ("04", "040", "051", "053")
@@ -322,7 +323,7 @@ def test_ctrl_c_while_printing_stops_chromium_and_removes_its_folder(pack, tmp_p
     temp.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NTM_SMTP_")}
     env.update(NTM_CHROMIUM=str(fake), TMPDIR=str(temp))
-    process = subprocess.Popen([sys.executable, "-m", "ntm_analysis.cli", "send", "--recipients", str(file),
+    process = subprocess.Popen([sys.executable, "-m", "ntm_analysis.pipeline.cli", "send", "--recipients", str(file),
                                 "--pack", str(pack), "--dry-run", "--pdf", "--eml-dir", str(tmp_path / "mail")],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

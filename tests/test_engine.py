@@ -18,8 +18,10 @@ import pytest
 from bs4 import BeautifulSoup
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from ntm_analysis import build, engine, kernel, paths, report, reports as kinds
-from ntm_analysis.project import Project
+from ntm_analysis.pipeline import build, engine, kernel
+from ntm_analysis import paths
+from ntm_analysis.report import html as report, kinds
+from ntm_analysis.pipeline.project import Project
 from ntm_analysis.errors import BuildError, ConfigError
 
 
@@ -62,7 +64,7 @@ PROBE = """\
 import decimal, html, json, logging, os, sys, warnings
 import altair as alt, numpy as np, pandas as pd
 from IPython.display import HTML, display
-from ntm_analysis import reference
+from ntm_analysis.data import reference
 state = {
     "execution_count": get_ipython().execution_count,
     "names": sorted(k for k in globals() if not k.startswith("_")),
@@ -74,7 +76,7 @@ state = {
     "logging": logging.getLogger().level, "decimal": decimal.getcontext().prec,
     "cached": reference.units().iloc[0, 0],
     "blocked": sys.modules.get("rfc3987_syntax", "absent") is None,
-    "preloaded": "ntm_analysis.evaluation" in sys.modules,
+    "preloaded": "ntm_analysis.report.evaluation" in sys.modules,
 }
 display(HTML("<pre>" + html.escape(json.dumps(state, sort_keys=True)) + "</pre>"))
 """
@@ -82,7 +84,7 @@ display(HTML("<pre>" + html.escape(json.dumps(state, sort_keys=True)) + "</pre>"
 POLLUTE = """\
 import decimal, logging, os, sys, warnings
 import altair as alt, numpy as np, pandas as pd
-from ntm_analysis import reference
+from ntm_analysis.data import reference
 leaked = 1
 pd.set_option("display.precision", 2)
 pd.set_option("display.max_rows", 5)
@@ -261,7 +263,7 @@ def test_the_blocked_import_changes_no_check_the_build_makes():
     probe = textwrap.dedent("""\
         import json, sys
         if sys.argv[1] == "block":
-            from ntm_analysis import kernel; kernel.block_unused()
+            from ntm_analysis.pipeline import kernel; kernel.block_unused()
         import altair as alt, jsonschema
         try:
             alt.Chart().mark_bar().encode(x=alt.X("a:Q", bin="yes")).to_dict()

@@ -8,7 +8,9 @@ import inspect
 import pandas as pd
 import pytest
 
-from ntm_analysis import audit, charts, facts, gap, progress, reference
+from ntm_analysis.analysis import audit, gap, progress
+from ntm_analysis.report import charts
+from ntm_analysis.data import facts, reference
 from ntm_analysis.errors import ConfigError, DataError, NotFound, NtmError, UnitError, UsageError
 
 FRAME = pd.DataFrame({"x": [1]})  # a frame with none of the expected columns

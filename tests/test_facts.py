@@ -7,7 +7,8 @@ import hashlib
 import pandas as pd
 import pytest
 
-from ntm_analysis import facts, paths
+from ntm_analysis.data import facts
+from ntm_analysis import paths
 from ntm_analysis.errors import ConfigError, DataError, NotFound, UsageError
 
 RAW = paths.REPORT_TEXT.read_text(encoding="utf-8")

@@ -15,7 +15,8 @@ from typing import NamedTuple
 import pandas as pd
 import pytest
 
-from ntm_analysis import facts, paths
+from ntm_analysis.data import facts
+from ntm_analysis import paths
 from ntm_analysis.errors import DataError
 
 RAW = paths.REPORT_TEXT.read_text(encoding="utf-8")

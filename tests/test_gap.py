@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from ntm_analysis.errors import NtmError
-from ntm_analysis import communes, facts, gap
+from ntm_analysis.data import communes, facts
+from ntm_analysis.analysis import gap
 
 
 def _frame(specs, *, synthetic=False):

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from ntm_analysis.evaluation import EvaluationReport
-from ntm_analysis.gap_report import GapReport
+from ntm_analysis.report.evaluation import EvaluationReport
+from ntm_analysis.report.gap_report import GapReport
 
 
 def text(group) -> str:

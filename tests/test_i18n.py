@@ -12,9 +12,9 @@ from ntm_analysis import i18n
 from ntm_analysis.errors import NtmError
 
 CATALOGUES = {
-    name: module.LABELS
-    for name in sorted(m.name for m in pkgutil.iter_modules(ntm_analysis.__path__))
-    if hasattr(module := importlib.import_module(f"ntm_analysis.{name}"), "LABELS")
+    name.rpartition(".")[2]: module.LABELS
+    for name in sorted(m.name for m in pkgutil.walk_packages(ntm_analysis.__path__, "ntm_analysis."))
+    if hasattr(module := importlib.import_module(name), "LABELS")
 }
 
 

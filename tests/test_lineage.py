@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ntm_analysis import facts, lineage
+from ntm_analysis.data import facts, lineage
 from ntm_analysis.errors import DataError
 
 import pytest

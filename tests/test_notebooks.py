@@ -5,7 +5,9 @@ import ast
 import nbformat
 import pytest
 
-from ntm_analysis import paths, reference, reports as kinds
+from ntm_analysis import paths
+from ntm_analysis.data import reference
+from ntm_analysis.report import kinds
 
 KINDS = sorted(kinds.kinds())
 NOTEBOOKS = [*map(kinds.notebook, kinds.kinds()), paths.NOTEBOOKS / "explore.ipynb"]

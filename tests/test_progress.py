@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from ntm_analysis import progress
+from ntm_analysis.analysis import progress
 from ntm_analysis.errors import UsageError
-from ntm_analysis.progress import assess
+from ntm_analysis.analysis.progress import assess
 
 
 def test_on_track_linear():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ntm_analysis import reference
+from ntm_analysis.data import reference
 from ntm_analysis.errors import UnitError
 
 

@@ -10,7 +10,10 @@ import papermill
 import pytest
 from bs4 import BeautifulSoup
 
-from ntm_analysis import communes, facts, findings, gap, i18n, paths, reference, release, report, reports as kinds
+from ntm_analysis.data import communes, facts, reference
+from ntm_analysis.analysis import findings, gap
+from ntm_analysis import i18n, paths
+from ntm_analysis.report import release, html as report, kinds
 
 pytestmark = pytest.mark.slow
 
@@ -238,7 +241,7 @@ def test_plural_key_points_in_english():
 
 
 def test_plural_units_in_english():
-    from ntm_analysis.page import fact_text
+    from ntm_analysis.report.page import fact_text
 
     boards = facts.get("management_commune_boards")
     assert boards.value == 1 and fact_text(boards, "en") == "1 board" and fact_text(boards, "vi") == "1 ban"
@@ -292,7 +295,7 @@ def test_page_fits_a_phone_and_prints_its_annex_without_script(pages, key, chrom
 
 
 def test_landing_page_compares_the_districts_and_links_only_what_the_pack_holds():
-    from ntm_analysis import build
+    from ntm_analysis.pipeline import build
 
     entries = [build.report_entry(unit=u, report=k, lang="en", html_bytes=b"x", title="t", headlines=[])
                for u in ("04", "051") for k in ("evaluation", "gap")]

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from nbformat.validator import NotebookValidationError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from ntm_analysis import charts, report
+from ntm_analysis.report import charts, html as report
 from ntm_analysis.errors import ConfigError, UsageError
 
 NAME = 'Xã <b>Hoà</b> & "Lâm"'
@@ -136,7 +136,7 @@ def test_figure_displays_as_live_vega_lite_with_svg_and_text_fallbacks_but_no_ht
 def test_altair_charts_an_analyst_displays_go_to_jupyterlab_as_vega_lite_v5():
     from IPython.core.formatters import DisplayFormatter
 
-    from ntm_analysis import page  # noqa: F401 — the notebooks' modules switch Altair to this renderer
+    from ntm_analysis.report import page  # noqa: F401 — the notebooks' modules switch Altair to this renderer
 
     assert alt.renderers.active == "ntm"
     data, _ = DisplayFormatter().format(bar().properties(title="Đã sửa"))
@@ -339,7 +339,7 @@ def test_figure_html_in_a_text_output_is_exported_as_it_is():
 SETUP = f'''
 import pandas as pd
 from IPython.display import display
-from ntm_analysis import charts, report
+from ntm_analysis.report import charts, html as report
 src = "Nguồn: Báo cáo Sở NN&PTNT Cao Bằng 20/07/2022, mục I.8"
 funding = pd.DataFrame({{"label": ["Tín dụng", "Ngân sách trung ương"], "amount": [8098.32, 1234.5]}})
 path = pd.DataFrame({{"year": [2021, 2022, 2021, 2025], "value": [17, 19, 17, 50],

@@ -9,9 +9,11 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from ntm_analysis import build, cli, i18n, reports as kinds
+from ntm_analysis.pipeline import build, cli
+from ntm_analysis import i18n
+from ntm_analysis.report import kinds
 from ntm_analysis.errors import ConfigError
-from ntm_analysis.project import Project
+from ntm_analysis.pipeline.project import Project
 
 # A third kind's notebook: the parameters cell of the contract, one displayed page linking to the unit's gap page
 # and to its own English page (links the build accepts only if the registry reached the worker).

@@ -12,7 +12,9 @@ import papermill
 import pytest
 from bs4 import BeautifulSoup
 
-from ntm_analysis import facts, paths, report, reports as kinds
+from ntm_analysis.data import facts
+from ntm_analysis import paths
+from ntm_analysis.report import html as report, kinds
 
 pytestmark = pytest.mark.slow
 

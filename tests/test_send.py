@@ -20,8 +20,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
-from ntm_analysis import build, send
-from ntm_analysis.cli import main
+from ntm_analysis.pipeline import build, send
+from ntm_analysis.pipeline.cli import main
 from ntm_analysis.errors import ConfigError, SendError, UnitError
 
 PASSWORD = "s3cret-" + secrets.token_hex(8)

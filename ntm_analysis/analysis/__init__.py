@@ -1,0 +1,1 @@
+"""Analysis layer: checks, progress measures and gaps computed from the data layer (ids and numbers)."""

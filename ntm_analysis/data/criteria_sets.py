@@ -1,0 +1,51 @@
+"""The two national criteria sets as versioned reference data (data/reference/): 2016–2020 (QĐ 1980/QĐ-TTg,
+17/10/2016) and 2021–2025 (QĐ 318/QĐ-TTg, 08/3/2022). Both have 19 criteria in five groups; criteria 3, 11, 12 and
+13 were renamed. A figure's criterion labels come from the set in force for its year (gap.criteria_set_of).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ntm_analysis.data import facts
+from ntm_analysis import paths
+from ntm_analysis.errors import DataError, Problem
+
+SETS = tuple(paths.CRITERIA_SETS)  # ("2016_2020", "2021_2025")
+DECISIONS = {"2016_2020": "QĐ 1980/QĐ-TTg", "2021_2025": "QĐ 318/QĐ-TTg"}
+
+
+def _schema() -> pa.DataFrameSchema:
+    text = pa.Column(str, pa.Check.str_length(min_value=1, error="empty"))
+    return pa.DataFrameSchema({
+        "criterion": pa.Column(int, pa.Check.isin(list(range(1, 20)), error="criterion not 1..19"), coerce=True,
+                               unique=True, report_duplicates="all"),
+        "name_vi": text, "name_en": text,
+        "group": pa.Column(str, pa.Check.isin(["I", "II", "III", "IV", "V"], error="group not I..V")),
+        "group_vi": text, "group_en": text,
+        "changed_from_2016_2020": pa.Column(str, required=False),
+    }, strict=True)
+
+
+@lru_cache(maxsize=2)
+def criteria(set_id: str = "2016_2020") -> pd.DataFrame:
+    """The 19 criteria of a set, vi and en, with their groups. Index: criterion number 1..19."""
+    if set_id not in paths.CRITERIA_SETS:
+        raise DataError(Problem(str(paths.REFERENCE), None, "criteria_set", set_id, f"criteria set not one of: {', '.join(SETS)}"))
+    path = paths.CRITERIA_SETS[set_id]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    problems = facts.schema_problems(frame, str(path), schema=_schema())
+    if not problems and len(frame) != 19:
+        problems = [Problem(str(path), None, "criterion", len(frame), "a criteria set has 19 criteria")]
+    if problems:
+        raise DataError(problems)
+    return frame.astype({"criterion": int}).set_index("criterion")
+
+
+def renamed() -> list[int]:
+    """Criteria whose names changed from the 2016–2020 to the 2021–2025 set."""
+    old, new = criteria("2016_2020"), criteria("2021_2025")
+    return [n for n in old.index if old.at[n, "name_vi"] != new.at[n, "name_vi"]]

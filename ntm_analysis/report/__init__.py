@@ -1,0 +1,1 @@
+"""Report layer: words, charts, pages and the registry of report kinds."""
