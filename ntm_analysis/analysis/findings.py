@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
 from ntm_analysis.analysis import audit, gap
-from ntm_analysis.data import facts, reference
+from ntm_analysis.data import cache, facts, reference
 from ntm_analysis import paths
+from ntm_analysis.errors import DataError, Problem
 
-ASSESSMENT = paths.ROOT / "data" / "facts" / "assessment.csv"
 #: The assessment kinds, in the order the page shows them.
 ASSESSMENT_KINDS = ("achievement", "difficulty", "hard_criterion", "cause")
 
@@ -159,12 +159,20 @@ def unit_codes_in(frame: pd.DataFrame) -> list[str]:
 
 
 # -- the source's own assessment ------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def assessment() -> pd.DataFrame:
+def assessment(project=None) -> pd.DataFrame:
     """The report's achievements, difficulties, hard criteria and causes: id, kind, criteria (numbers), section
-    and a verbatim quote from data/raw (tests check that every quote occurs there)."""
-    with ASSESSMENT.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    and a verbatim quote from data/raw (tests check that every quote occurs there). `project` default: the
+    current one (paths.Inputs); cached by the file (data/cache.py)."""
+    return _assessment(paths.inputs(project).assessment_csv)
+
+
+@cache.keyed
+def _assessment(file: Path) -> pd.DataFrame:
+    try:
+        with file.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(Problem(str(file), None, None, None, f"cannot read the file: {exc}")) from exc
     frame = pd.DataFrame(rows)
     frame["criteria"] = [[int(c) for c in str(v).split()] for v in frame["criteria"]]
     frame["kind"] = pd.Categorical(frame["kind"], categories=ASSESSMENT_KINDS, ordered=True)

@@ -11,13 +11,12 @@ Each loader validates its file (pandera) and raises DataError with file/row/colu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from ntm_analysis.data import facts
+from ntm_analysis.data import cache, facts
 from ntm_analysis import i18n, paths
 from ntm_analysis.errors import DataError, Problem
 
@@ -103,35 +102,44 @@ def _read(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     return facts.read_table(path, schema)
 
 
-def read_series(path: Path = paths.CONTEXT_SERIES) -> pd.DataFrame:
-    """A context series file, validated; `value` as float."""
-    frame = _read(path, _series_schema())
+def read_series(path: Path | None = None) -> pd.DataFrame:
+    """A context series file (default: the current project's), validated; `value` as float."""
+    frame = _read(Path(path) if path is not None else paths.INPUTS.context_series, _series_schema())
     frame["value"] = frame["value"].astype(float)
     return frame
 
 
-@lru_cache(maxsize=1)
-def series() -> pd.DataFrame:
-    return read_series()
+# Each loader takes a project (default: the current one, see paths.Inputs); cached by the file (data/cache.py).
+def series(project=None) -> pd.DataFrame:
+    return _series(paths.inputs(project).context_series)
 
 
-@lru_cache(maxsize=1)
-def recognitions() -> pd.DataFrame:
+@cache.keyed
+def _series(path: Path) -> pd.DataFrame:
+    return read_series(path)
+
+
+def recognitions(project=None) -> pd.DataFrame:
     """The recognition register from public sources (2018, 2019 and Thành phố Cao Bằng)."""
-    return _read(paths.CONTEXT_RECOGNITIONS, _recognition_schema())
+    return _table(paths.inputs(project).context_recognitions, "recognitions")
 
 
-@lru_cache(maxsize=1)
-def mergers() -> pd.DataFrame:
-    return _read(paths.CONTEXT_MERGERS, _merger_schema())
+def mergers(project=None) -> pd.DataFrame:
+    return _table(paths.inputs(project).context_mergers, "mergers")
 
 
-def get(fact_id: str) -> ContextFact:
+@cache.keyed
+def _table(path: Path, kind: str) -> pd.DataFrame:
+    return _read(path, _recognition_schema() if kind == "recognitions" else _merger_schema())
+
+
+def get(fact_id: str, project=None) -> ContextFact:
     """One context figure by id; DataError when there is none."""
-    rows = series()
+    rows = series(project)
     match = rows[rows["id"] == fact_id]
     if match.empty:
-        raise DataError(Problem(str(paths.CONTEXT_SERIES), None, "id", fact_id, "no context fact with this id"))
+        file = str(paths.inputs(project).context_series)
+        raise DataError(Problem(file, None, "id", fact_id, "no context fact with this id"))
     row = match.iloc[0]
     return ContextFact(id=row["id"], year=int(row["year"]) if row["year"] else None, area=row["area"],
                        indicator=row["indicator"], value=float(row["value"]), unit=row["unit"], as_of=row["as_of"],

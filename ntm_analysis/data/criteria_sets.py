@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from ntm_analysis.data import facts
+from ntm_analysis.data import cache, facts
 from ntm_analysis import paths
 from ntm_analysis.errors import DataError, Problem
 
@@ -30,22 +30,25 @@ def _schema() -> pa.DataFrameSchema:
     }, strict=True)
 
 
-@lru_cache(maxsize=2)
-def criteria(set_id: str = "2016_2020") -> pd.DataFrame:
-    """The 19 criteria of a set, vi and en, with their groups. Index: criterion number 1..19."""
-    if set_id not in paths.CRITERIA_SETS:
-        raise DataError(Problem(str(paths.REFERENCE), None, "criteria_set", set_id, f"criteria set not one of: {', '.join(SETS)}"))
-    path = paths.CRITERIA_SETS[set_id]
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    problems = facts.schema_problems(frame, str(path), schema=_schema())
-    if not problems and len(frame) != 19:
-        problems = [Problem(str(path), None, "criterion", len(frame), "a criteria set has 19 criteria")]
-    if problems:
-        raise DataError(problems)
+def criteria(set_id: str = "2016_2020", project=None) -> pd.DataFrame:
+    """The 19 criteria of a set, vi and en, with their groups (of `project`, default the current one).
+    Index: criterion number 1..19."""
+    files = paths.inputs(project).criteria_sets
+    if set_id not in files:
+        raise DataError(Problem(str(paths.inputs(project).data / "reference"), None, "criteria_set", set_id,
+                                f"criteria set not one of: {', '.join(SETS)}"))
+    return _read(files[set_id])
+
+
+@cache.keyed
+def _read(path: Path) -> pd.DataFrame:
+    frame = facts.read_table(path, _schema())  # DataError naming the file for any problem
+    if len(frame) != 19:
+        raise DataError(Problem(str(path), None, "criterion", len(frame), "a criteria set has 19 criteria"))
     return frame.astype({"criterion": int}).set_index("criterion")
 
 
-def renamed() -> list[int]:
+def renamed(project=None) -> list[int]:
     """Criteria whose names changed from the 2016–2020 to the 2021–2025 set."""
-    old, new = criteria("2016_2020"), criteria("2021_2025")
+    old, new = criteria("2016_2020", project), criteria("2021_2025", project)
     return [n for n in old.index if old.at[n, "name_vi"] != new.at[n, "name_vi"]]

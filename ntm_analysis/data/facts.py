@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +20,7 @@ import pandera.pandas as pa
 from babel.numbers import NumberFormatError, parse_decimal
 
 from ntm_analysis import i18n, paths
+from ntm_analysis.data import cache
 from ntm_analysis.errors import DataError, NotFound, Problem, UsageError
 
 
@@ -296,41 +296,57 @@ def read_table(path: Path, schema: pa.DataFrameSchema | None = None) -> pd.DataF
     return frame
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _report_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(Problem(str(file), None, None, None, f"cannot read the report text: {exc}")) from exc
+
+
+@cache.keyed
+def _read(path: Path, report_text: Path) -> pd.DataFrame:
+    """The validated figures of `path`, their quotes checked against `report_text` (cached by both files)."""
     file = str(path)
     frame = read_table(path)
-    problems = citation_problems(frame, paths.REPORT_TEXT.read_text(encoding="utf-8"), file)
+    problems = citation_problems(frame, _report_text(report_text), file)
     if problems:
         raise DataError(problems)
     frame["value"] = frame["value"].astype(float)
     return frame[list(COLUMNS)]
 
 
-@lru_cache(maxsize=1)
-def _default() -> pd.DataFrame:
-    return _read(paths.FACTS_CSV)
+def _default(project=None) -> pd.DataFrame:
+    inputs = paths.inputs(project)
+    return _read(inputs.facts_csv, inputs.report_text)
 
 
-@lru_cache(maxsize=1)
-def _by_id() -> dict[str, Fact]:
-    return {row["id"]: to_fact(row) for _, row in _default().iterrows()}
+@cache.keyed
+def _index(path: Path, report_text: Path) -> dict[str, Fact]:
+    return {row["id"]: to_fact(row) for _, row in _read(path, report_text).iterrows()}
+
+
+def _by_id(project=None) -> dict[str, Fact]:
+    inputs = paths.inputs(project)
+    return _index(inputs.facts_csv, inputs.report_text)
 
 
 # ---------------------------------------------------------------------------------------------- public API
 
-def load(path: Path = paths.FACTS_CSV) -> pd.DataFrame:
-    """The validated table of figures (one row per figure, columns as in COLUMNS). Raises DataError listing every
-    problem. The default file is read once and cached; callers get a copy."""
-    frame = _default() if Path(path) == paths.FACTS_CSV else _read(Path(path))
-    return frame.copy()
+def load(path: Path | None = None, *, project=None) -> pd.DataFrame:
+    """The validated table of figures (one row per figure, columns as in COLUMNS) of `path` (default: the
+    project's facts file; `project` default: the current one, see paths.Inputs). Raises DataError listing every
+    problem. Cached by the files' identity (data/cache.py); callers get a copy."""
+    inputs = paths.inputs(project)
+    return _read(Path(path) if path is not None else inputs.facts_csv, inputs.report_text).copy()
 
 
-def get(fact_id: str) -> Fact:
-    """One figure by id; NotFound (a KeyError) naming the id if there is none."""
+def get(fact_id: str, project=None) -> Fact:
+    """One figure by id (of `project`'s facts, default the current project's); NotFound (a KeyError) naming the
+    id if there is none, DataError if the facts file is invalid."""
     try:
-        return _by_id()[fact_id]
+        return _by_id(project)[fact_id]
     except (KeyError, TypeError):
-        raise NotFound(f"no figure with id {fact_id!r} in {paths.FACTS_CSV.name}") from None
+        raise NotFound(f"no figure with id {fact_id!r} in {paths.inputs(project).facts_csv.name}") from None
 
 
 def to_fact(row: pd.Series) -> Fact:
@@ -341,11 +357,11 @@ def to_fact(row: pd.Series) -> Fact:
     return Fact(**{f.name: (float(row[f.name]) if f.name == "value" else str(row[f.name])) for f in fields(Fact)})
 
 
-def topic(name: str) -> pd.DataFrame:
+def topic(name: str, project=None) -> pd.DataFrame:
     """The figures of one topic, in the report's order. NotFound for an unknown topic."""
     if not isinstance(name, str) or name not in TOPICS:
         raise NotFound(f"unknown topic {name!r}: expected one of {', '.join(TOPICS)}")
-    rows = _default()
+    rows = _default(project)
     return rows[rows["topic"] == name].reset_index(drop=True)
 
 
@@ -373,7 +389,7 @@ def _not_figures_schema() -> pa.DataFrameSchema:
     )
 
 
-def _exclusion_problems(frame: pd.DataFrame, raw_text: str, file: str) -> list[Problem]:
+def _exclusion_problems(frame: pd.DataFrame, raw_text: str, file: str, project=None) -> list[Problem]:
     """Each example occurs in the report and its pattern matches there; a `repeat` names the figure it repeats."""
     problems = []
     for i, row in enumerate(frame.itertuples(index=False), start=2):
@@ -384,18 +400,21 @@ def _exclusion_problems(frame: pd.DataFrame, raw_text: str, file: str) -> list[P
         if (row.rule == "repeat") != bool(row.fact):
             problems.append(Problem(file, i, "fact", row.fact,
                                     "a repeat names the figure it repeats; other rules name none"))
-        elif row.fact and row.fact not in _by_id():
-            problems.append(Problem(file, i, "fact", row.fact, f"no figure with this id in {paths.FACTS_CSV.name}"))
+        elif row.fact and row.fact not in _by_id(project):
+            problems.append(Problem(file, i, "fact", row.fact,
+                                    f"no figure with this id in {paths.inputs(project).facts_csv.name}"))
     return problems
 
 
-def not_figures(path: Path = paths.NOT_FIGURES_CSV) -> pd.DataFrame:
+def not_figures(path: Path | None = None, *, project=None) -> pd.DataFrame:
     """The numbers in the report that are not figures, as named rules: one pattern per row (columns as in
     NOT_FIGURE_COLUMNS) plus `regex`, the pattern compiled with PATTERN_FLAGS. Raises DataError listing every
-    problem by file, spreadsheet row and column."""
+    problem by file, spreadsheet row and column. `path` default: the project's (`project` default: the current)."""
+    inputs = paths.inputs(project)
+    path = Path(path) if path is not None else inputs.not_figures_csv
     file = str(path)
     frame = read_table(path, _not_figures_schema())
-    problems = _exclusion_problems(frame, paths.REPORT_TEXT.read_text(encoding="utf-8"), file)
+    problems = _exclusion_problems(frame, _report_text(inputs.report_text), file, project)
     if problems:
         raise DataError(problems)
     frame = frame[list(NOT_FIGURE_COLUMNS)].copy()
@@ -403,10 +422,17 @@ def not_figures(path: Path = paths.NOT_FIGURES_CSV) -> pd.DataFrame:
     return frame
 
 
-@lru_cache(maxsize=1)
-def origin() -> dict:
+def origin(project=None) -> dict:
     """The raw report text's origin record (producer, title, date, terms of use, sha256 …)."""
-    return json.loads(paths.REPORT_ORIGIN.read_text(encoding="utf-8"))
+    return _json(paths.inputs(project).report_origin)
+
+
+@cache.keyed
+def _json(file: Path) -> dict:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(Problem(str(file), None, None, None, f"cannot read the origin record: {exc}")) from exc
 
 
 def _report_date() -> dt.date:
@@ -434,16 +460,18 @@ def _district_targets_schema() -> pa.DataFrameSchema:
     }, strict=True)
 
 
-def read_district_targets(path: Path = paths.DISTRICT_TARGETS_CSV) -> pd.DataFrame:
+def read_district_targets(path: Path | None = None, *, project=None) -> pd.DataFrame:
     """The district-level targets of footnote 1, validated against the report text, the 2021 districts and the
-    count they make up."""
+    count they make up. `path` default: the project's (`project` default: the current)."""
     from ntm_analysis.data import reference
 
+    inputs = paths.inputs(project)
+    path = Path(path) if path is not None else inputs.district_targets_csv
     file = str(path)
     frame = read_table(path, _district_targets_schema())
     problems: list[Problem] = []
-    raw = paths.REPORT_TEXT.read_text(encoding="utf-8")
-    districts = set(reference.units()["district_code"])
+    raw = _report_text(inputs.report_text)
+    districts = set(reference.units(project)["district_code"])
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         if row.quote not in raw:
             problems.append(Problem(file, i, "quote", row.quote, "quote not found verbatim in the report text"))
@@ -452,17 +480,23 @@ def read_district_targets(path: Path = paths.DISTRICT_TARGETS_CSV) -> pd.DataFra
         if row.district_code not in districts:
             problems.append(Problem(file, i, "district_code", row.district_code, "not a district of the 2021 list"))
     for counted, rows in frame.groupby("counted_in"):
-        if counted not in _by_id():
+        if counted not in _by_id(project):
             problems.append(Problem(file, None, "counted_in", counted, "not a figure of the facts table"))
-        elif len(rows) != get(counted).value:
+        elif len(rows) != get(counted, project).value:
             problems.append(Problem(file, None, "counted_in", counted,
-                                    f"{len(rows)} rows, but the figure counts {get(counted).value:g} units"))
+                                    f"{len(rows)} rows, but the figure counts {get(counted, project).value:g} units"))
     if problems:
         raise DataError(problems)
     frame["year"] = frame["year"].astype(int)
     return frame[list(DISTRICT_TARGET_COLUMNS)]
 
 
-@lru_cache(maxsize=1)
-def district_targets() -> pd.DataFrame:
-    return read_district_targets()
+def district_targets(project=None) -> pd.DataFrame:
+    inputs = paths.inputs(project)
+    return _district_targets(inputs.district_targets_csv, inputs.report_text, inputs.facts_csv, inputs.units_csv,
+                             inputs)
+
+
+@cache.keyed
+def _district_targets(path: Path, report_text: Path, facts_csv: Path, units_csv: Path, inputs) -> pd.DataFrame:
+    return read_district_targets(path, project=inputs)

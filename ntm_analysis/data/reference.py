@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import lru_cache
 from numbers import Integral
+from pathlib import Path
 
 import pandas as pd
 
 from ntm_analysis import i18n, paths
-from ntm_analysis.errors import UnitError
+from ntm_analysis.data import cache
+from ntm_analysis.errors import DataError, Problem, UnitError
 
 # Official spelling mixes old and new tone placement ("Hoà" / "Hòa"); map old to new before comparing.
 _OLD_TONES = {
@@ -39,34 +40,66 @@ def normalise_name(name: str) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
-def _origin() -> dict:
-    return json.loads(paths.REFERENCE_ORIGIN.read_text(encoding="utf-8"))
+# Each loader takes a project (default: the current one, see paths.Inputs) and is cached by its files
+# (data/cache.py): a second project, or an edited file, gets its own data.
+
+def _read_failed(file: Path, exc: Exception) -> DataError:
+    return DataError(Problem(str(file), None, None, None, f"cannot read the file: {exc}"))
 
 
-@lru_cache(maxsize=1)
-def criteria() -> pd.DataFrame:
+@cache.keyed
+def _origin_of(file: Path) -> dict:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _read_failed(file, exc) from exc
+
+
+def _origin(project=None) -> dict:
+    return _origin_of(paths.inputs(project).reference_origin)
+
+
+def criteria(project=None) -> pd.DataFrame:
     """The 19 national criteria with their groups, vi and en. Index: criterion number 1..19."""
-    df = pd.read_csv(paths.CRITERIA_CSV, dtype={"criterion": int}, encoding="utf-8")
+    return _criteria(paths.inputs(project).criteria_csv)
+
+
+@cache.keyed
+def _criteria(file: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(file, dtype={"criterion": int}, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # pandas' parser and dtype errors are ValueErrors
+        raise _read_failed(file, exc) from exc
     return df.set_index("criterion")
 
 
-@lru_cache(maxsize=1)
-def units() -> pd.DataFrame:
+def units(project=None) -> pd.DataFrame:
     """Every commune-level unit (xã, phường, thị trấn) with its district, as strings (codes keep leading zeros)."""
-    df = pd.read_csv(paths.UNITS_CSV, dtype=str, encoding="utf-8")
+    return _units(paths.inputs(project).units_csv)
+
+
+@cache.keyed
+def _units(file: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(file, dtype=str, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _read_failed(file, exc) from exc
     return df.apply(lambda col: col.map(lambda v: unicodedata.normalize("NFC", v)))
 
 
-def province() -> dict:
+def province(project=None) -> dict:
     """{'code': '04', 'name_vi': ..., 'name_en': ...}."""
-    return dict(_origin()["cao_bang_admin_units_2021.csv"]["province"])
+    return dict(_origin(project)["cao_bang_admin_units_2021.csv"]["province"])
 
 
-@lru_cache(maxsize=1)
-def districts() -> pd.DataFrame:
+def districts(project=None) -> pd.DataFrame:
     """The district-level units: code, name_vi, name_en, type, and the number of communes (xã)."""
-    u = units()
+    return _districts(paths.inputs(project).units_csv)
+
+
+@cache.keyed
+def _districts(file: Path) -> pd.DataFrame:
+    u = _units(file)
     d = u.drop_duplicates("district_code")[["district_code", "district_name", "district_type"]]
     xa = u[u["unit_type"] == "Xã"].groupby("district_code").size()
     d = d.rename(columns={"district_code": "code", "district_name": "name_vi", "district_type": "type"})
@@ -80,19 +113,23 @@ def _english_district(name_vi: str, kind: str) -> str:
     return f"{base} city" if kind == "Thành phố" else f"{base} district"
 
 
-@lru_cache(maxsize=1)
-def communes() -> pd.DataFrame:
+def communes(project=None) -> pd.DataFrame:
     """The 139 communes (xã) the NTM programme covers: code, name, district_code, district_name."""
-    u = units()
+    return _communes(paths.inputs(project).units_csv)
+
+
+@cache.keyed
+def _communes(file: Path) -> pd.DataFrame:
+    u = _units(file)
     xa = u[u["unit_type"] == "Xã"]
     return xa.rename(columns={"unit_code": "code", "unit_name": "name"})[
         ["code", "name", "district_code", "district_name"]
     ].reset_index(drop=True)
 
 
-def unit_codes() -> list[str]:
+def unit_codes(project=None) -> list[str]:
     """The province code followed by every district code: the units a report can be built for."""
-    return [province()["code"], *districts()["code"].tolist()]
+    return [province(project)["code"], *districts(project)["code"].tolist()]
 
 
 def unit_name(code: str, lang: str = "vi") -> str:
@@ -140,20 +177,30 @@ def valid_units() -> str:
         "with or without accents)"
 
 
-@lru_cache(maxsize=1)
 def _by_number() -> dict[int, str]:
-    return {int(code): code for code in unit_codes()}
+    inputs = paths.inputs()
+    return _numbers(inputs.units_csv, inputs.reference_origin, inputs)
 
 
-@lru_cache(maxsize=1)
+@cache.keyed
+def _numbers(units_csv: Path, origin: Path, inputs: paths.Inputs) -> dict[int, str]:
+    return {int(code): code for code in unit_codes(inputs)}
+
+
 def _by_name() -> dict[str, str]:
+    inputs = paths.inputs()
+    return _names(inputs.units_csv, inputs.reference_origin, inputs)
+
+
+@cache.keyed
+def _names(units_csv: Path, origin: Path, inputs: paths.Inputs) -> dict[str, str]:
     """Folded name → code. District names first, then the province's, so that "Cao Bằng" is the province."""
     keys: dict[str, str] = {}
-    for row in districts().itertuples(index=False):
+    for row in districts(inputs).itertuples(index=False):
         base = row.name_vi.removeprefix(row.type).strip()
         for name in (row.name_vi, base, row.name_en, row.name_en.rsplit(" ", 1)[0]):
             keys[_fold(name)] = row.code
-    p = province()
+    p = province(inputs)
     for name in (p["name_vi"], p["name_vi"].removeprefix("Tỉnh").strip(), p["name_en"]):
         keys[_fold(name)] = p["code"]
     return keys

@@ -21,7 +21,6 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +29,7 @@ import pandera.pandas as pa
 from ntm_analysis.data.communes import layout
 from ntm_analysis.data.communes import names
 from ntm_analysis import i18n, paths
-from ntm_analysis.data import reference
+from ntm_analysis.data import cache, reference
 from ntm_analysis.data import synthetic as synthetic_data
 from ntm_analysis.data.communes.text import CRITERIA, CRITERIA_COLUMNS, CommuneProblem, canonical, criterion_number, header_key
 from ntm_analysis.data.communes.text import problem, value_key
@@ -148,14 +147,18 @@ def problems(path: Path | str) -> list[Problem]:
     return inspect(path).problems
 
 
-def load_default() -> pd.DataFrame:
-    """The shipped SYNTHETIC demonstration dataset (2021, 139 communes)."""
-    return _load_default().copy()
+def load_default(project=None) -> pd.DataFrame:
+    """The project's default commune file (`project` default: the current one, see paths.Inputs): the shipped
+    SYNTHETIC demonstration dataset (2021, 139 communes). Names and codes are checked against the current
+    project's reference list."""
+    inputs = paths.inputs(project)
+    return _load_default(inputs.demo_communes, inputs.demo_communes_meta, paths.inputs().units_csv).copy()
 
 
-@lru_cache(maxsize=1)
-def _load_default() -> pd.DataFrame:
-    return read(paths.DEMO_COMMUNES)
+@cache.keyed
+def _load_default(file: Path, meta: Path, units_csv: Path) -> pd.DataFrame:
+    """Cached by the file, its metadata and the reference list it is read against."""
+    return read(file)
 
 
 def _inspect(path: Path, reading: Reading) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
+from pathlib import Path
 
-from ntm_analysis.data import reference
+from ntm_analysis import paths
+from ntm_analysis.data import cache, reference
 
 _PREFIXES = ("xã ", "x. ", "x.", "thị trấn ", "tt. ", "tt.", "tt ", "phường ", "p. ", "p.")
 
@@ -27,9 +28,13 @@ def bare(name: str) -> str:
     return " ".join(text.replace(". ", ".").split()) if "." in text else text
 
 
-@lru_cache(maxsize=1)
 def _communes() -> list[tuple[str, str, str, str]]:
-    """(bare name, code, name, district_code) for every commune (xã)."""
+    """(bare name, code, name, district_code) for every commune (xã) of the current project."""
+    return _index(paths.inputs().units_csv)
+
+
+@cache.keyed
+def _index(units_csv: Path) -> list[tuple[str, str, str, str]]:
     table = reference.communes()
     return [(bare(n), c, n, d) for c, n, d in zip(table["code"], table["name"], table["district_code"])]
 
