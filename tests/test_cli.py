@@ -4,6 +4,8 @@ before anything runs. (Full builds: tests/test_build.py; sending: tests/test_sen
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +18,7 @@ from ntm_analysis import paths
 from ntm_analysis.report import kinds
 from ntm_analysis.pipeline.cli import main
 
-
-@pytest.fixture(autouse=True)
-def outside_dirs(tmp_path, monkeypatch):
-    monkeypatch.setattr(paths, "BUILD_LOGS", tmp_path / "logs")
-    monkeypatch.setattr(paths, "FAILED", tmp_path / "failed")
+from project_copies import FIGURE, change_figure, copy_project
 
 
 def rows() -> list[list[str]]:
@@ -352,3 +350,54 @@ def test_a_successful_build_prints_the_commune_file_coverage(tmp_path, monkeypat
     assert result.exit_code == 0, result.output
     assert f"Coverage: {len(hoa_an)} of 139 communes, 1 of 10 districts:" in result.stdout
     assert f"051 Huyện Hòa An: {len(hoa_an)}/{len(hoa_an)}" in result.stdout
+
+
+# -- an office's own copy of the project: ntm --project DIR ----------------------------------------------------
+
+def test_a_project_folder_that_lacks_files_is_refused_listing_them(tmp_path):
+    copy = copy_project(tmp_path / "office")
+    (copy / "data" / "facts" / "report_figures.csv").unlink()
+    (copy / "data" / "reference" / "origin.json").unlink()
+    (copy / "notebooks" / "gap.ipynb").unlink()
+    for command in (["build", "--unit", "051", "--out", str(tmp_path / "pack")], ["validate"],
+                    ["send", "--to", "a@example.org", "--dry-run"]):
+        result = invoke("--project", str(copy), *command)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert f"{copy} is not a complete project folder" in result.stderr
+        for missing in ("data/facts/report_figures.csv", "data/reference/origin.json", "notebooks/gap.ipynb"):
+            assert missing in result.stderr
+        assert "data/raw" not in result.stderr
+    assert not (tmp_path / "pack").exists()
+    result = invoke("--project", str(tmp_path / "nowhere"), "validate")
+    assert result.exit_code == 2 and "no such folder" in result.stderr
+    result = CliRunner().invoke(main, ["validate"], env={"NTM_ROOT": str(copy)})  # the same through NTM_ROOT
+    assert result.exit_code == 2 and "data/facts/report_figures.csv" in result.stderr
+
+
+def test_validate_and_send_use_the_projects_own_files(tmp_path):
+    copy = copy_project(tmp_path / "office")
+    result = invoke("--project", str(copy), "validate", "--quiet", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert str(copy / "data" / "communes" / "demo_communes_2021_SYNTHETIC.csv") in result.stdout
+    pack = copy / "outputs" / "reports"  # where `ntm --project COPY build` writes by default
+    result = invoke("--project", str(copy), "send", "--to", "a@example.org", "--dry-run")
+    assert result.exit_code == 1 and str(pack) in result.stderr  # no pack built in the copy yet
+
+
+@pytest.mark.slow
+def test_a_build_of_a_project_copy_shows_the_copys_figures(tmp_path):
+    copy = copy_project(tmp_path / "office")
+    change_figure(copy, FIGURE, "16,88")
+    result = invoke("--project", str(copy), "build", "--unit", "051", "--report", "gap", "--out",
+                    str(tmp_path / "office-pack"), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    checkout = invoke("build", "--unit", "051", "--report", "gap", "--out", str(tmp_path / "pack"), "--jobs", "1")
+    assert checkout.exit_code == 0, checkout.output
+    office_page = (tmp_path / "office-pack" / "051_gap_vi.html").read_text(encoding="utf-8")
+    page = (tmp_path / "pack" / "051_gap_vi.html").read_text(encoding="utf-8")
+    assert "16,88" in office_page and "16,88" not in page
+    assert office_page.count("16,44") < page.count("16,44")
+    inputs = {i["path"]: i["sha256"] for i in json.loads((tmp_path / "office-pack" / "manifest.json").read_text())["inputs"]}
+    facts_file = copy / "data" / "facts" / "report_figures.csv"
+    assert inputs["data/facts/report_figures.csv"] == hashlib.sha256(facts_file.read_bytes()).hexdigest()
+    assert inputs["data/facts/report_figures.csv"] != hashlib.sha256(paths.FACTS_CSV.read_bytes()).hexdigest()

@@ -160,11 +160,12 @@ def manifest_json(manifest: dict) -> str:
     return json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def display_path(path: Path) -> str:
-    """A path relative to the project root when inside it (POSIX style), else absolute."""
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path relative to the project root (`root`, default the current project's) when inside it (POSIX style),
+    else absolute."""
     resolved = Path(path).resolve()
     try:
-        return resolved.relative_to(paths.ROOT.resolve()).as_posix()
+        return resolved.relative_to(Path(root if root is not None else paths.ROOT).resolve()).as_posix()
     except ValueError:
         return str(resolved)
 
@@ -981,9 +982,11 @@ def _copy_once(source: Path, target: Path) -> str:
     return sha256(data)
 
 
-def snapshot_inputs(root: Path, *, communes_file: Path | None, notebooks: dict[str, Path]) -> Snapshot:
-    """Copy every data file (data/), the notebooks to run, and the commune file (with its .meta.json) into
-    `root`. A missing or unreadable input raises DataError naming it."""
+def snapshot_inputs(root: Path, *, communes_file: Path | None, notebooks: dict[str, Path],
+                    project: Project | None = None) -> Snapshot:
+    """Copy every data file of `project` (its data/; default the current project), the notebooks to run, and the
+    commune file (with its .meta.json) into `root`. A missing or unreadable input raises DataError naming it."""
+    inputs = paths.inputs(project)
     entries = []
     problems = []
 
@@ -995,15 +998,14 @@ def snapshot_inputs(root: Path, *, communes_file: Path | None, notebooks: dict[s
             problems.append(Problem(str(source), None, None, None, f"cannot read the input file ({exc.strerror})"))
         return target
 
-    required = [paths.REPORT_TEXT, paths.REPORT_ORIGIN, paths.FACTS_CSV, paths.CRITERIA_CSV, paths.UNITS_CSV,
-                paths.REFERENCE_ORIGIN, *notebooks.values()] + ([Path(communes_file)] if communes_file else [])
+    required = [*inputs.required(), *notebooks.values()] + ([Path(communes_file)] if communes_file else [])
     missing = [Problem(str(f), None, None, None, "input file not found") for f in required if not Path(f).is_file()]
     if missing:
         raise DataError(missing)
-    data_root = paths.DATA
+    data_root = inputs.data
     for file in sorted(p for p in data_root.rglob("*") if p.is_file()):
-        relative = file.relative_to(paths.ROOT).as_posix()
-        take(file, relative, display_path(file))
+        relative = file.relative_to(inputs.root).as_posix()
+        take(file, relative, display_path(file, inputs.root))
     copies: dict[str, Path] = {}
     for kind, notebook in sorted(notebooks.items()):
         same = next((c for k, c in copies.items() if Path(notebooks[k]).resolve() == Path(notebook).resolve()), None)
@@ -1013,26 +1015,26 @@ def snapshot_inputs(root: Path, *, communes_file: Path | None, notebooks: dict[s
         relative = f"notebooks/{Path(notebook).name}"
         if any(c == root / relative for c in copies.values()):
             relative = f"notebooks/{kind}-{Path(notebook).name}"
-        copies[kind] = take(Path(notebook), relative, display_path(notebook))
+        copies[kind] = take(Path(notebook), relative, display_path(notebook, inputs.root))
     copy = None
     if communes_file is not None:
         source = Path(communes_file).resolve()
         if not source.is_relative_to(data_root.resolve()):
-            copy = take(source, f"inputs/{source.name}", display_path(source))
+            copy = take(source, f"inputs/{source.name}", display_path(source, inputs.root))
             meta = source.with_name(source.stem + ".meta.json")
             if meta.is_file():
-                take(meta, f"inputs/{meta.name}", display_path(meta))
+                take(meta, f"inputs/{meta.name}", display_path(meta, inputs.root))
         else:
-            copy = root / source.relative_to(paths.ROOT.resolve())
+            copy = root / source.relative_to(inputs.root.resolve())
     if problems:
         raise DataError(problems)
     return Snapshot(root, entries, copy, copies)
 
 
-def input_files(*, communes_file: Path, notebooks: Iterable[Path]) -> list[Path]:
-    """Every file the reports depend on. A missing one raises DataError naming it."""
-    files = [paths.REPORT_TEXT, paths.REPORT_ORIGIN, paths.FACTS_CSV, paths.CRITERIA_CSV, paths.UNITS_CSV,
-             paths.REFERENCE_ORIGIN, Path(communes_file), *notebooks]
+def input_files(*, communes_file: Path, notebooks: Iterable[Path], project: Project | None = None) -> list[Path]:
+    """Every file the reports depend on (`project` default: the current one). A missing one raises DataError
+    naming it."""
+    files = [*paths.inputs(project).required(), Path(communes_file), *notebooks]
     missing = [Problem(str(f), None, None, None, "input file not found") for f in files if not Path(f).is_file()]
     if missing:
         raise DataError(missing)
@@ -1163,7 +1165,7 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
     try:
         return _build(units=units, reports=reports, lang=lang, out=out, communes=communes, jobs=jobs,
                       progress=progress, log_file=log_file, force=force, limits=limits, published=published,
-                      registry=registry)
+                      project=project)
     except OSError as exc:  # anything not foreseen below: still a message, never a traceback
         raise os_failure(exc, f"cannot build into {clean(out)}") from None
     except KeyboardInterrupt:
@@ -1173,8 +1175,9 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
 
 
 def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, force, limits, published,
-           registry) -> dict:
+           project) -> dict:
     global last_log_error
+    registry = project.reports
     path = Path(os.path.realpath(out))
     log_file = Path(log_file) if log_file is not None else default_log_file(out)
     names = [report_filename(u, k, lang, registry) for u in units for k in reports] + [MANIFEST, INDEX]
@@ -1198,7 +1201,7 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
         check_space(path, reports=len(units) * len(reports))
 
         snap = snapshot_inputs(session.scratch / "root", communes_file=Path(communes) if communes else None,
-                               notebooks=notebooks)
+                               notebooks=notebooks, project=project)
         synthetic = _communes_synthetic(snap)
         tasks = plan(units=units, reports=reports, lang=lang, notebooks=snap.notebooks, registry=registry,
                      communes=str(snap.communes) if snap.communes else None)
@@ -1210,7 +1213,7 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
                     log.warning("%s", line)
                 log.info("build %d report(s) into %s: units %s, reports %s, lang %s, communes %s, jobs %s, "
                          "cell timeout %s s, report timeout %s s", len(tasks), path, " ".join(units),
-                         " ".join(reports), lang, communes or display_path(paths.DEMO_COMMUNES),
+                         " ".join(reports), lang, communes or display_path(project.inputs.demo_communes, project.root),
                          jobs or default_jobs(), limits.cell, limits.report)
                 try:
                     outcomes = execute(tasks, jobs=jobs, log_file=None, progress=progress,
@@ -1243,7 +1246,7 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
                 manifest = assemble_manifest(reports=entries, inputs=snap.inputs, lang=lang, synthetic=synthetic,
                                              registry=registry)
                 manifest["software"] = software()
-                compared = snap.communes or snap.root / paths.DEMO_COMMUNES.relative_to(paths.ROOT)
+                compared = snap.communes or paths.Inputs(snap.root).demo_communes
                 files[INDEX] = index_html(manifest, compared, registry).encode("utf-8")
                 manifest["index"] = {"path": INDEX, "sha256": sha256(files[INDEX])}
                 files[MANIFEST] = manifest_json(manifest).encode("utf-8")
@@ -1260,6 +1263,6 @@ def _communes_synthetic(snap: Snapshot) -> bool:
     it is synthetic (by content, see synthetic.py)."""
     from ntm_analysis.data import communes as communes_module
 
-    file = snap.communes or snap.root / paths.DEMO_COMMUNES.relative_to(paths.ROOT)
+    file = snap.communes or paths.Inputs(snap.root).demo_communes
     frame = communes_module.read(file)
     return communes_module.is_synthetic(frame)

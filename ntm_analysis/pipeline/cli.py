@@ -11,11 +11,12 @@ from pathlib import Path
 
 import click
 
-from ntm_analysis import __version__, i18n, paths
+from ntm_analysis import __version__, i18n
 from ntm_analysis.pipeline import build as builder
 from ntm_analysis.data import reference
 from ntm_analysis.report import kinds
 from ntm_analysis.pipeline import send as mail
+from ntm_analysis.pipeline.project import Project
 from ntm_analysis.errors import (BuildError, ConfigError, DataError, NtmError, OutputError, PartialDelivery, SendError, UnitError,
                      clean)
 
@@ -82,9 +83,26 @@ def _max_size(ctx: click.Context, param: click.Parameter, value: float) -> float
 
 @click.group()
 @click.version_option(__version__, prog_name="ntm")
-def main() -> None:
+@click.option("--project", "project_root", type=click.Path(path_type=Path), envvar="NTM_ROOT", default=None,
+              metavar="DIR", help="Project folder (an office's own copy with data/ and notebooks/). Default: this "
+                                  "checkout, or the folder in NTM_ROOT.")
+@click.pass_context
+def main(ctx: click.Context, project_root: Path | None) -> None:
     """Cao Bằng New Rural Development (NTM) reports: build, validate commune data, send."""
     _safe_streams()
+    if project_root is None:
+        ctx.obj = Project.current()
+        return
+    try:
+        ctx.obj = Project.at(project_root)  # every missing file listed, before any command runs
+    except ConfigError as exc:
+        _fail(f"Error: {exc}", 2)
+
+
+def _project() -> Project:
+    """The project `ntm --project` named (the checkout's by default)."""
+    found = click.get_current_context().find_object(Project)
+    return found if found is not None else Project.current()
 
 
 def _problem_lines(found: list, lang: str) -> list[str]:
@@ -123,9 +141,10 @@ def _print_coverage(path: Path, lang: str) -> None:
               help="Unit code: 04 (province) or a district 040–053. Repeatable. Default: the province and every district.")
 @click.option("--lang", type=click.Choice(i18n.LANGS), default="vi", show_default=True, help="Report language.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Pack folder (default: outputs/reports). Replaced as a whole, only when every report succeeded.")
+              help="Pack folder (default: the project's outputs/reports). Replaced as a whole, only when every "
+                   "report succeeded.")
 @click.option("--communes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Commune data file (CSV or .xlsx). Default: the synthetic demonstration data.")
+              help="Commune data file (CSV or .xlsx). Default: the project's, the synthetic demonstration data.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
 @click.option("--report", "reports", multiple=True, type=kinds.Choice(),
               help="Report kind. Repeatable. Default: all.")
@@ -139,12 +158,13 @@ def _print_coverage(path: Path, lang: str) -> None:
               help="Build log (default: beside the pack folder, e.g. outputs/reports.log).")
 def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout, report_timeout, log_file) -> None:
     """Build the offline HTML report pack (index.html, manifest.json, one page per unit and report)."""
-    out = out if out is not None else paths.PACK
+    project = _project()
+    out = out if out is not None else project.pack
     log_file = log_file if log_file is not None else builder.default_log_file(out)
     try:
         manifest = builder.build(units=units, lang=lang, out=out, communes=communes, jobs=jobs,
                                  reports=reports or None, progress=True, log_file=log_file, force=force,
-                                 limits=builder.Limits(cell=cell_timeout, report=report_timeout))
+                                 limits=builder.Limits(cell=cell_timeout, report=report_timeout), project=project)
     except DataError as exc:
         echo(t("data_problems", lang, count=len(exc.problems)), err=True)
         for line in _problem_lines(exc.problems, lang):
@@ -178,20 +198,24 @@ def build_command(units, lang, out, communes, jobs, reports, force, cell_timeout
 
 
 @main.command("validate")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("--lang", type=click.Choice(i18n.LANGS), default="vi", show_default=True, help="Message language.")
 @click.option("--normalised", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the data read, in the template's shape (CSV UTF-8), to this file.")
 @click.option("--problems", "problems_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every problem (file, row, column, value, message) to this CSV file.")
 @click.option("--quiet", is_flag=True, help="Do not print how the file was read.")
-def validate_command(path: Path, lang: str, normalised: Path | None, problems_out: Path | None, quiet: bool) -> None:
-    """Check a commune data file (CSV or .xlsx): print how it was read (sheets, header rows, column mapping, rows
-    skipped, name matches, coverage) and every problem: file, row, column, value, message."""
+def validate_command(path: Path | None, lang: str, normalised: Path | None, problems_out: Path | None,
+                     quiet: bool) -> None:
+    """Check a commune data file (CSV or .xlsx; default: the project's own): print how it was read (sheets, header
+    rows, column mapping, rows skipped, name matches, coverage) and every problem: file, row, column, value,
+    message."""
     import csv
     from collections import Counter
 
     from ntm_analysis.data import communes
+
+    path = path if path is not None else _project().inputs.demo_communes
 
     reading = communes.inspect(path)
     if not quiet:
@@ -238,7 +262,7 @@ def validate_command(path: Path, lang: str, normalised: Path | None, problems_ou
 @click.option("--unit", "units", multiple=True, callback=_units, metavar="CODE",
               help="Send only these units' reports. Repeatable. Default: all.")
 @click.option("--pack", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Built pack (default: outputs/reports).")
+              help="Built pack (default: the project's outputs/reports).")
 @click.option("--max-size", type=float, callback=_max_size, default=mail.DEFAULT_MAX_MB, show_default=True,
               help=f"Largest message in MB ({mail.MIN_MAX_MB:g}–{mail.MAX_MAX_MB:g}); reports are zipped or split "
                    "to stay under it.")
@@ -247,12 +271,14 @@ def validate_command(path: Path, lang: str, normalised: Path | None, problems_ou
                    "Environment variables NTM_SMTP_* win.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files instead of sending.")
 @click.option("--eml-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where --dry-run writes (default: outputs/mail).")
+              help="Where --dry-run writes (default: the project's outputs/mail).")
 @click.option("--resume", is_flag=True,
               help="Send only what the pack's send log does not record as delivered (after a partial delivery).")
 def send_command(to, recipients_file, pdf, units, pack, max_size, config, dry_run, eml_dir, resume) -> None:
     """Email the pack's reports (HTML attached, zipped or split to fit --max-size) over SMTP with STARTTLS."""
-    pack = pack if pack is not None else paths.PACK
+    project = _project()
+    pack = pack if pack is not None else project.pack
+    eml_dir = eml_dir if eml_dir is not None else project.mail
     if bool(to) == bool(recipients_file):
         _fail("Error: give either --to or --recipients", 2)
     if recipients_file is not None and units:
