@@ -25,12 +25,6 @@ from ntm_analysis.pipeline.project import Project
 from ntm_analysis.errors import BuildError, ConfigError
 
 
-@pytest.fixture(autouse=True)
-def outside_dirs(tmp_path, monkeypatch):
-    monkeypatch.setattr(paths, "BUILD_LOGS", tmp_path / "logs")
-    monkeypatch.setattr(paths, "FAILED", tmp_path / "failed")
-
-
 def notebook(path: Path, *cells: str) -> Path:
     """A notebook with the reports' parameters cell, then `cells`."""
     nb = nbformat.v4.new_notebook()
