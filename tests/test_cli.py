@@ -397,7 +397,8 @@ def test_a_build_of_a_project_copy_shows_the_copys_figures(tmp_path):
     page = (tmp_path / "pack" / "051_gap_vi.html").read_text(encoding="utf-8")
     assert "16,88" in office_page and "16,88" not in page
     assert office_page.count("16,44") < page.count("16,44")
-    inputs = {i["path"]: i["sha256"] for i in json.loads((tmp_path / "office-pack" / "manifest.json").read_text())["inputs"]}
+    manifest = json.loads((tmp_path / "office-pack" / "manifest.json").read_text(encoding="utf-8"))
+    inputs = {i["path"]: i["sha256"] for i in manifest["inputs"]}
     facts_file = copy / "data" / "facts" / "report_figures.csv"
     assert inputs["data/facts/report_figures.csv"] == hashlib.sha256(facts_file.read_bytes()).hexdigest()
     assert inputs["data/facts/report_figures.csv"] != hashlib.sha256(paths.FACTS_CSV.read_bytes()).hexdigest()

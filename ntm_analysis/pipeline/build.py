@@ -1211,9 +1211,10 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
                 started = time.monotonic()
                 for line in recovered:
                     log.warning("%s", line)
+                shown_default = display_path(project.inputs.demo_communes, project.root)
                 log.info("build %d report(s) into %s: units %s, reports %s, lang %s, communes %s, jobs %s, "
                          "cell timeout %s s, report timeout %s s", len(tasks), path, " ".join(units),
-                         " ".join(reports), lang, communes or display_path(project.inputs.demo_communes, project.root),
+                         " ".join(reports), lang, communes or shown_default,
                          jobs or default_jobs(), limits.cell, limits.report)
                 try:
                     outcomes = execute(tasks, jobs=jobs, log_file=None, progress=progress,
