@@ -10,7 +10,8 @@ import pandas as pd
 from ntm_analysis import paths
 from ntm_analysis.data import facts
 
-FIGURE = "target_2025_average"  # "Bình quân tiêu chí nông thôn mới đạt 16,44 tiêu chí/xã." (Phần II, mục I.2)
+#: "Bình quân tiêu chí nông thôn mới đạt 16,44 tiêu chí/xã." (Phần II, mục I.2), on every gap page.
+FIGURE = "target_2025_average"
 
 
 def copy_project(folder: Path) -> Path:

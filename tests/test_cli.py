@@ -222,7 +222,11 @@ def tmpfs(folder: Path, *options: str):
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
-def fixture_notebooks(tmp_path: Path, monkeypatch, extra: str = "") -> Path:
+def fixture_project(tmp_path: Path, extra: str = "") -> Path:
+    """A project folder (the checkout's data) whose report kinds run a small fixture notebook, for `--project`."""
+    root = tmp_path / "project"
+    if not root.exists():
+        copy_project(root)
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell('lang = "vi"\nunit = "04"\ncommunes = None')
@@ -230,44 +234,47 @@ def fixture_notebooks(tmp_path: Path, monkeypatch, extra: str = "") -> Path:
     nb.cells = [params, nbformat.v4.new_code_cell('display({"text/html": f"<p>{unit}</p>"}, raw=True)')]
     if extra:
         nb.cells.append(nbformat.v4.new_code_cell(extra))
-    path = tmp_path / f"fixture{len(list(tmp_path.glob('fixture*.ipynb')))}.ipynb"
-    nbformat.write(nb, path)
-    monkeypatch.setattr(kinds, "REPORTS", kinds.with_notebooks({"evaluation": path, "gap": path}))
-    return path
+    for kind in kinds.kinds():
+        nbformat.write(nb, root / "notebooks" / kinds.notebook(kind).name)
+    return root
 
 
-def test_a_read_only_target_is_a_clear_error_before_any_work(tmp_path, monkeypatch):
-    fixture_notebooks(tmp_path, monkeypatch, extra="raise SystemExit('must not run')")
+def build_in(project: Path, *args: str):
+    return invoke("--project", str(project), "build", *args)
+
+
+def test_a_read_only_target_is_a_clear_error_before_any_work(tmp_path):
+    project = fixture_project(tmp_path, extra="raise SystemExit('must not run')")
     with tmpfs(tmp_path / "ro", "size=4m", "ro") as ro:
-        result = invoke("build", "--out", str(ro / "pack"), "--unit", "04", "--report", "gap")
+        result = build_in(project, "--out", str(ro / "pack"), "--unit", "04", "--report", "gap")
         assert result.exit_code == 1, result.output
         assert "read-only file system" in result.stderr and "Traceback" not in result.output
         assert not (ro / "pack").exists()
 
 
 @pytest.mark.slow
-def test_a_full_disk_is_a_clear_error_and_the_old_pack_stays(tmp_path, monkeypatch):
-    fixture_notebooks(tmp_path, monkeypatch)
+def test_a_full_disk_is_a_clear_error_and_the_old_pack_stays(tmp_path):
+    project = fixture_project(tmp_path)
     with tmpfs(tmp_path / "small", "size=4m") as small:
         out = small / "pack"
-        assert invoke("build", "--out", str(out), "--unit", "04", "--report", "gap").exit_code == 0
+        assert build_in(project, "--out", str(out), "--unit", "04", "--report", "gap").exit_code == 0
         before = {p.name: p.read_bytes() for p in out.iterdir()}
         # The notebook fills the disk while it runs, after the free-space check passed.
         fill = (f"with open({str(small / 'filler')!r}, 'wb') as f:\n"
                 "    try:\n        while True:\n            f.write(b'0' * 65536); f.flush()\n"
                 "    except OSError:\n        pass")
-        fixture_notebooks(tmp_path, monkeypatch, extra=fill)
-        result = invoke("build", "--out", str(out), "--unit", "04", "--report", "gap")
+        project = fixture_project(tmp_path, extra=fill)
+        result = build_in(project, "--out", str(out), "--unit", "04", "--report", "gap")
         assert result.exit_code == 1, result.output
         assert "no space left on the device" in result.stderr and "Traceback" not in result.output
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
         assert sorted(p.name for p in small.iterdir()) == [".pack.lock", "filler", "pack", "pack.log"]
 
 
-def test_too_little_free_space_is_refused_before_any_work(tmp_path, monkeypatch):
-    fixture_notebooks(tmp_path, monkeypatch, extra="raise SystemExit('must not run')")
+def test_too_little_free_space_is_refused_before_any_work(tmp_path):
+    project = fixture_project(tmp_path, extra="raise SystemExit('must not run')")
     with tmpfs(tmp_path / "tiny", "size=1m") as tiny:
-        result = invoke("build", "--out", str(tiny / "pack"), "--unit", "04")
+        result = build_in(project, "--out", str(tiny / "pack"), "--unit", "04")
         assert result.exit_code == 1
         assert "not enough free space" in result.stderr and "MB free" in result.stderr
         assert not (tiny / "pack").exists() and not (tiny / "pack.log").exists()
@@ -293,24 +300,24 @@ def test_a_latin1_terminal_gets_escapes_not_a_traceback(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_log_that_cannot_be_written_does_not_fail_a_good_build(tmp_path, monkeypatch):
-    fixture_notebooks(tmp_path, monkeypatch)
+def test_a_log_that_cannot_be_written_does_not_fail_a_good_build(tmp_path):
+    project = fixture_project(tmp_path)
     out = tmp_path / "pack"
-    result = invoke("build", "--out", str(out), "--unit", "04", "--report", "gap", "--log", "/dev/full")
+    result = build_in(project, "--out", str(out), "--unit", "04", "--report", "gap", "--log", "/dev/full")
     assert result.exit_code == 0, result.output
     assert (out / "04_gap_vi.html").is_file() and "Đã tạo 1 báo cáo" in result.stdout
     assert "không ghi được nhật ký /dev/full" in result.stderr
 
 
 @pytest.mark.slow
-def test_the_log_goes_beside_the_pack_or_where_asked(tmp_path, monkeypatch):
-    fixture_notebooks(tmp_path, monkeypatch)
-    assert invoke("build", "--out", str(tmp_path / "a" / "pack"), "--unit", "04", "--report", "gap").exit_code == 0
+def test_the_log_goes_beside_the_pack_or_where_asked(tmp_path):
+    project = fixture_project(tmp_path)
+    assert build_in(project, "--out", str(tmp_path / "a" / "pack"), "--unit", "04", "--report", "gap").exit_code == 0
     assert "published 1 report(s)" in (tmp_path / "a" / "pack.log").read_text(encoding="utf-8")
     log = tmp_path / "logs" / "mine.log"
-    result = invoke("build", "--out", str(tmp_path / "b"), "--unit", "04", "--report", "gap", "--log", str(log))
+    result = build_in(project, "--out", str(tmp_path / "b"), "--unit", "04", "--report", "gap", "--log", str(log))
     assert result.exit_code == 0 and str(log) in result.stdout and "published 1 report(s)" in log.read_text()
-    result = invoke("build", "--out", str(tmp_path / "b"), "--unit", "04", "--log", str(tmp_path / "b" / "x.log"))
+    result = build_in(project, "--out", str(tmp_path / "b"), "--unit", "04", "--log", str(tmp_path / "b" / "x.log"))
     assert result.exit_code == 2 and "inside the pack folder" in result.stderr
 
 
@@ -338,14 +345,14 @@ def test_escape_codes_in_a_csv_header_and_file_name_are_escaped(tmp_path):
     assert not any(line.startswith("FORGED") for line in result.output.splitlines())
 
 
-def test_a_successful_build_prints_the_commune_file_coverage(tmp_path, monkeypatch):
-    fixture_notebooks(tmp_path, monkeypatch)
+def test_a_successful_build_prints_the_commune_file_coverage(tmp_path):
+    project = fixture_project(tmp_path)
     table = rows()
     district = table[0].index("Huyện")
     hoa_an = [r for r in table[1:] if r[district] in ("Huyện Hòa An", "Huyện Hoà An", "Hòa An", "Hoà An")]
     assert hoa_an, sorted({r[district] for r in table[1:]})
     file = write_csv(tmp_path / "hoa_an.csv", [table[0], *hoa_an])
-    result = invoke("build", "--communes", str(file), "--out", str(tmp_path / "pack"), "--unit", "04",
+    result = build_in(project, "--communes", str(file), "--out", str(tmp_path / "pack"), "--unit", "04",
                     "--report", "gap", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert f"Coverage: {len(hoa_an)} of 139 communes, 1 of 10 districts:" in result.stdout

@@ -144,7 +144,8 @@ def _print_coverage(path: Path, lang: str) -> None:
               help="Pack folder (default: the project's outputs/reports). Replaced as a whole, only when every "
                    "report succeeded.")
 @click.option("--communes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Commune data file (CSV or .xlsx). Default: the project's, the synthetic demonstration data.")
+              help="Commune data file (CSV or .xlsx). Default: the project's (the synthetic demonstration "
+                   "data).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
 @click.option("--report", "reports", multiple=True, type=kinds.Choice(),
               help="Report kind. Repeatable. Default: all.")
