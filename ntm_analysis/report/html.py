@@ -85,6 +85,11 @@ class Table(Fragment):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
+class Heading(Fragment):
+    """A heading: a section's title (`page.Group.title` is its first heading's text)."""
+
+
+@dataclass(frozen=True, repr=False, eq=False)
 class Headlines(Fragment):
     """Headline cards that also carry their items as data (`HEADLINES_MIME`) for the build step to harvest."""
 
@@ -197,12 +202,12 @@ def banner(text: str, *, kind: str = "info") -> Fragment:
     return Fragment(render.render("report/banner.html.j2", kind=kind, text=text), f"[!] {text}")
 
 
-def heading(text: str, level: int = 2, *, ident: str = "", section: bool = False) -> Fragment:
+def heading(text: str, level: int = 2, *, ident: str = "", section: bool = False) -> Heading:
     """A heading; with `ident`, the contents can link to it; a `section` heading starts a new printed page."""
     if level not in range(1, 7):
         raise UsageError(f"heading level must be 1–6, not {level!r}")
-    return Fragment(render.render("report/heading.html.j2", level=level, text=text, ident=ident, section=section),
-                    f"{'#' * level} {text}")
+    return Heading(render.render("report/heading.html.j2", level=level, text=text, ident=ident, section=section),
+                   f"{'#' * level} {text}")
 
 
 def paragraph(text: str) -> Fragment:

@@ -51,7 +51,7 @@ def anchor(key: str) -> str:
     return "sec-" + re.sub(r"[^a-z0-9]+", "-", key.removeprefix("s_").lower()).strip("-")
 
 
-def heading(text: str, level: int, ident: str, *, section: bool = True) -> report.Fragment:
+def heading(text: str, level: int, ident: str, *, section: bool = True) -> report.Heading:
     """A heading with an id for the contents; `section` headings start a new page when printed."""
     return report.heading(text, level, ident=ident, section=section and level == 2)
 

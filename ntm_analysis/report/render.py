@@ -24,7 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from ntm_analysis import paths
-from ntm_analysis.errors import ConfigError
+from ntm_analysis.errors import ConfigError, UsageError
 
 PALETTE_FILE = paths.TEMPLATES / "palette.toml"
 STYLESHEET = "style/ntm.css.j2"
@@ -47,8 +47,14 @@ def environment() -> jinja2.Environment:
 
 
 def render(name: str, **values) -> str:
-    """The template `name` (relative to templates/) rendered with `values`, as a plain string."""
-    return str(environment().get_template(name).render(values))
+    """The template `name` (relative to templates/) rendered with `values`, as a plain string. A template that
+    does not exist, or a value it needs and was not given, raises UsageError naming both."""
+    try:
+        return str(environment().get_template(name).render(values))
+    except jinja2.TemplateNotFound as error:
+        raise UsageError(f"no template {error.name!r} under {paths.TEMPLATES}") from error
+    except jinja2.UndefinedError as error:
+        raise UsageError(f"template {name!r}: {error.message}") from error
 
 
 def trusted(markup: str) -> Markup:
