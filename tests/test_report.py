@@ -96,7 +96,7 @@ def test_banner_heading_paragraph_note_escape_their_text():
         '<div class="ntm-banner ntm-synthetic" role="alert">&lt;b&gt;DỮ LIỆU MÔ PHỎNG&lt;/b&gt;</div>')
     assert report.heading("A & <B>", 3).html == "<h3>A &amp; &lt;B&gt;</h3>"
     assert report.paragraph("x < y").html == "<p>x &lt; y</p>"
-    assert report.note('"q"').html == '<p class="ntm-note">&quot;q&quot;</p>'
+    assert report.note('"q"').html == '<p class="ntm-note">&#34;q&#34;</p>'
     with pytest.raises(UsageError):
         report.banner("x", kind="loud")
     with pytest.raises(UsageError):

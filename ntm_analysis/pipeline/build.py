@@ -24,7 +24,6 @@ import ctypes
 import errno
 import fcntl
 import hashlib
-import html
 import json
 import logging
 import os
@@ -170,66 +169,29 @@ def display_path(path: Path, root: Path | None = None) -> str:
         return str(resolved)
 
 
-_INDEX_CSS = """
-body{font-family:"DejaVu Sans",Arial,sans-serif;color:#1f2933;max-width:60rem;margin:0 auto;padding:1.5rem;
-line-height:1.45}
-h1{font-size:1.6rem;margin:0 0 .5rem}h2{font-size:1.25rem;border-bottom:2px solid #2b6c8f;padding-bottom:.2rem;
-margin-top:2rem}h3{font-size:1.05rem;margin:.2rem 0 .5rem}a{color:#1d5a7a}
-.lead{color:#52606d}.notice{background:#fff4e5;border-left:5px solid #c2410c;padding:.75rem 1rem;margin:1rem 0;
-font-weight:bold}.reports{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
-.report{border:1px solid #d9e2ec;border-radius:6px;padding:.8rem 1rem}
-.headlines{margin:0;display:grid;grid-template-columns:1fr auto;gap:.2rem .8rem;font-size:.92rem}
-.headlines dt{color:#52606d}.headlines dd{margin:0;text-align:right;font-weight:bold}
-.headlines .note{display:block;font-weight:normal;color:#7b8794;font-size:.8rem}
-footer{margin-top:2rem;color:#7b8794;font-size:.85rem}
-@media print{.report{break-inside:avoid}}
-""".strip()
-
-
 def index_html(manifest: dict, communes_file: Path | None = None, registry: kinds.Registry | None = None) -> str:
     """The pack's landing page, in the pack's language: province first, then districts by code; every report with
-    its headline figures and a relative link. Self-contained: inline CSS, no scripts, no network references."""
+    its headline figures and a relative link (templates/pack/index.html.j2). Self-contained: the report pages'
+    stylesheet inlined, no scripts, no network references."""
+    from ntm_analysis.report import render
+
     lang = manifest["lang"]
-    e = html.escape
     order = {code: i for i, code in enumerate(reference.unit_codes())}
-    units: dict[str, list[dict]] = {}
+    units: dict[str, dict] = {}
     for entry in sorted(manifest["reports"], key=lambda r: (order.get(r["unit"], len(order)), r["unit"],
                                                      kinds.order(r["report"], registry), r["report"])):
-        units.setdefault(entry["unit"], []).append(entry)
-
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{e(lang)}">',
-        '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(t('index_title', lang))}</title><style>{_INDEX_CSS}</style></head>",
-        "<body>",
-        f"<header><h1>{e(t('index_title', lang))}</h1>",
-        f'<p class="lead">{e(t("index_lead", lang, count=len(manifest["reports"])))}</p></header>',
-    ]
-    if manifest.get("synthetic"):
-        parts.append(f'<p class="notice" role="note">{e(t("synthetic", lang))}</p>')
-    parts.append("<main>")
+        unit = units.setdefault(entry["unit"], {"code": entry["unit"], "name": entry["unit_name"], "reports": []})
+        unit["reports"].append({"path": entry["path"], "label": kinds.label(entry["report"], lang, registry),
+                                "headlines": entry["headlines"]})
+    compare = ""
     if communes_file is not None:  # the districts compared in one table
         from ntm_analysis.report import release
-        parts.append(release.index_section(manifest, communes_file, registry))
-    for code, entries in units.items():
-        parts.append(f'<section class="unit" id="unit-{e(code)}"><h2>{e(entries[0]["unit_name"])}</h2>')
-        parts.append('<div class="reports">')
-        for entry in entries:
-            parts.append(f'<article class="report"><h3><a href="{e(entry["path"])}">'
-                         f'{e(kinds.label(entry["report"], lang, registry))}</a></h3>')
-            if entry["headlines"]:
-                parts.append('<dl class="headlines">')
-                for item in entry["headlines"]:
-                    note = f'<span class="note">{e(item["note"])}</span>' if item.get("note") else ""
-                    parts.append(f"<dt>{e(item['label'])}</dt><dd>{e(item['value'])}{note}</dd>")
-                parts.append("</dl>")
-            parts.append(f'<p><a href="{e(entry["path"])}">{e(t("open", lang))} →</a></p></article>')
-        parts.append("</div></section>")
-    parts.append("</main>")
-    parts.append(f'<footer><p>{e(t("manifest", lang, file=MANIFEST))}</p></footer>')
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+        compare = render.trusted(release.index_section(manifest, communes_file, registry))
+    return render.render("pack/index.html.j2", lang=lang, title=t("index_title", lang),
+                         lead=t("index_lead", lang, count=len(manifest["reports"])),
+                         synthetic=t("synthetic", lang) if manifest.get("synthetic") else "",
+                         compare=compare, units=list(units.values()), open=t("open", lang),
+                         footer=t("manifest", lang, file=MANIFEST), stylesheet=render.trusted(render.stylesheet()))
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ delivered, so a retry after a dropped connection sends no duplicates; a partial 
 
 With a recipients file (`read_recipients`, `compose_recipients`) each recipient gets one message addressed to them
 alone, holding only their units' reports (named for people: `Hoa_An_danh_gia_2017_2021.html`) and the index, with
-a greeting and the headline figures rendered by the Jinja templates in templates/mail/.
+a greeting and the headline figures. Every body, plain text and HTML, is rendered from the templates in
+templates/mail/ (report.render: autoescaped, the palette's colours inline).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import configparser
 import datetime as dt
 import hashlib
 import hmac
-import html
 import io
 import json
 import math
@@ -41,6 +41,7 @@ from pathlib import Path
 
 from ntm_analysis import i18n, paths
 from ntm_analysis.data import reference
+from ntm_analysis.report import render
 from ntm_analysis.errors import ConfigError, DataError, PartialDelivery, Problem, SendError, UnitError, clean
 
 DEFAULT_MAX_MB = 10.0
@@ -264,47 +265,23 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _summary(manifest: dict, group: list[dict], *, lang: str, attached: str, part: int, parts: int) -> dict:
+    """What the bodies of a message to the --to addresses show (templates/mail/summary.*.j2)."""
+    return dict(lang=lang, title=t("title", lang), part=t("part", lang, part=part, parts=parts) if parts > 1 else "",
+                synthetic=t("synthetic", lang) if manifest.get("synthetic") else "", attached=attached,
+                reports=[{"title": e["title"], "filename": e["path"], "headlines": e.get("headlines", [])}
+                         for e in group],
+                labels={"file": t("file", lang)}, palette=render.palette())
+
+
 def _body_text(manifest: dict, group: list[dict], *, lang: str, attached: str, part: int, parts: int) -> str:
-    lines = [t("title", lang)]
-    if parts > 1:
-        lines.append(t("part", lang, part=part, parts=parts))
-    lines.append("")
-    if manifest.get("synthetic"):
-        lines += [t("synthetic", lang), ""]
-    lines += [attached, ""]
-    for entry in group:
-        lines.append(f"{entry['title']}")
-        lines.append(f"  {t('file', lang)}: {entry['path']}")
-        for item in entry.get("headlines", []):
-            note = f" ({item['note']})" if item.get("note") else ""
-            lines.append(f"  - {item['label']}: {item['value']}{note}")
-        lines.append("")
-    return "\n".join(lines)
+    return render.render("mail/summary.txt.j2", **_summary(manifest, group, lang=lang, attached=attached, part=part,
+                                                           parts=parts))
 
 
 def _body_html(manifest: dict, group: list[dict], *, lang: str, attached: str, part: int, parts: int) -> str:
-    e = html.escape
-    out = [f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8"><title>{e(t("title", lang))}</title>'
-           "</head><body style=\"font-family:Arial,sans-serif;color:#1f2933;max-width:44rem\">",
-           f"<h1 style=\"font-size:1.3rem\">{e(t('title', lang))}</h1>"]
-    if parts > 1:
-        out.append(f"<p>{e(t('part', lang, part=part, parts=parts))}</p>")
-    if manifest.get("synthetic"):
-        out.append('<p style="background:#fff4e5;border-left:4px solid #c2410c;padding:.5rem .8rem;font-weight:bold">'
-                   f"{e(t('synthetic', lang))}</p>")
-    out.append(f"<p>{e(attached)}</p>")
-    for entry in group:
-        out.append(f"<h2 style=\"font-size:1.05rem;margin-bottom:.2rem\">{e(entry['title'])}</h2>")
-        out.append(f"<p style=\"margin-top:0;color:#52606d\">{e(t('file', lang))}: {e(entry['path'])}</p>")
-        if entry.get("headlines"):
-            out.append('<table style="border-collapse:collapse">')
-            for item in entry["headlines"]:
-                note = f" <span style=\"color:#7b8794\">({e(item['note'])})</span>" if item.get("note") else ""
-                out.append(f"<tr><td style=\"padding:.1rem .8rem .1rem 0\">{e(item['label'])}</td>"
-                           f"<td style=\"font-weight:bold\">{e(item['value'])}{note}</td></tr>")
-            out.append("</table>")
-    out.append("</body></html>")
-    return "\n".join(out)
+    return render.render("mail/summary.html.j2", **_summary(manifest, group, lang=lang, attached=attached, part=part,
+                                                            parts=parts))
 
 
 def message(manifest: dict, group: list[dict], files: Mapping[str, bytes], *, to: list[str], sender: str | None,
@@ -726,14 +703,6 @@ def relink(page: bytes, renamed: Mapping[str, str]) -> bytes:
     return page
 
 
-def _jinja():
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(paths.TEMPLATES / "mail")),
-                              autoescape=jinja2.select_autoescape(["html.j2"]), trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-
-
 def _join(names: list[str], lang: str) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + t("and", lang) + names[-1]
 
@@ -783,8 +752,8 @@ def recipient_message(manifest: dict, recipient: Recipient, files: Mapping[str, 
                   intro=t("intro", lang, count=len(reports), units=units), reports=shown, attached=attached,
                   synthetic=t("synthetic", lang) if manifest.get("synthetic") else "",
                   index_note=t("index_note", lang, file=index_name) if index else "",
-                  labels={"file": t("file", lang), "also_pdf": t("also_pdf", lang)})
-    env = _jinja()
+                  labels={"file": t("file", lang), "also_pdf": t("also_pdf", lang)}, title=subject,
+                  palette=render.palette())
     msg = EmailMessage()
     msg["Subject"] = subject
     if sender:
@@ -793,8 +762,8 @@ def recipient_message(manifest: dict, recipient: Recipient, files: Mapping[str, 
     msg["Date"] = formatdate(localtime=True)
     domain = sender.rpartition("@")[2].rstrip(">") if sender and "@" in sender else "localhost"
     msg["Message-ID"] = make_msgid(domain=domain)
-    msg.set_content(env.get_template("recipient.txt.j2").render(values))
-    msg.add_alternative(env.get_template("recipient.html.j2").render(values), subtype="html")
+    msg.set_content(render.render("mail/recipient.txt.j2", **values))
+    msg.add_alternative(render.render("mail/recipient.html.j2", **values), subtype="html")
     for filename, data, maintype, subtype in attachments:
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ntm_analysis import i18n
+from ntm_analysis.report import render
 from ntm_analysis.errors import UsageError
 
 LABELS = i18n.catalogue("charts")
@@ -29,39 +30,44 @@ LABELS = i18n.catalogue("charts")
 # -- theme -----------------------------------------------------------------------------------------------------
 WIDTH = 620  # px, the whole chart including labels: fits an A4 page with margins
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"  # DejaVu Sans covers Vietnamese and is present offline
-INK = "#1f2933"
-MUTED = "#52606d"
-GRID = "#e4e7eb"
-RULE = "#9aa5b1"
-PRIMARY = "#2f6690"
-ACCENT = "#c47f1c"
-SOFT = "#b7c3cd"
-LIGHT = "#ecdcc0"
-#: Categorical palette, calm and print-friendly; the first two (blue, ochre) stay distinct for colour-blind readers
-#: and in greyscale.
-PALETTE = ["#2f6690", "#c47f1c", "#5a8f5a", "#8a6bad", "#b5545c", "#3a9ca6", "#7d6b5d", "#c5a93a"]
+#: Colours: the package's one palette (templates/palette.toml), which the stylesheet declares as --ntm-<name>.
+_COLOURS = render.palette()
+INK = _COLOURS["ink"]
+MUTED = _COLOURS["muted"]
+GRID = _COLOURS["grid"]
+RULE = _COLOURS["axis"]
+PRIMARY = _COLOURS["primary"]
+ACCENT = _COLOURS["accent"]
+SOFT = _COLOURS["mark-muted"]
+LIGHT = _COLOURS["mark-light"]
+PAPER = _COLOURS["paper"]
+#: Categorical palette, calm and print-friendly (the palette's series).
+PALETTE = list(_COLOURS.series)
 
 
-def theme(lang: str) -> dict:
-    """The Vega-Lite `config` every chart uses, with the number locale of `lang`."""
-    axis = {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "titleColor": MUTED,
-            "labelColor": INK, "gridColor": GRID, "domainColor": RULE, "tickColor": RULE}
+def theme(lang: str, palette: render.Palette | None = None) -> dict:
+    """The Vega-Lite `config` every chart uses, with the number locale of `lang`; its colours from `palette`
+    (default: the package's, as the module's colour names)."""
+    c = palette or _COLOURS
+    ink, muted = c["ink"], c["muted"]
+    axis = {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "titleColor": muted,
+            "labelColor": ink, "gridColor": c["grid"], "domainColor": c["axis"], "tickColor": c["axis"]}
     return {
         "font": FONT,
         "locale": {"number": i18n.separators(lang)},
-        "background": "white",
+        "background": c["paper"],
         "padding": 5,
         "view": {"stroke": None},
-        "title": {"anchor": "start", "fontSize": 15, "fontWeight": "bold", "color": INK, "offset": 12,
-                  "subtitleFontSize": 11, "subtitleColor": MUTED, "subtitlePadding": 4},
+        "title": {"anchor": "start", "fontSize": 15, "fontWeight": "bold", "color": ink, "offset": 12,
+                  "subtitleFontSize": 11, "subtitleColor": muted, "subtitlePadding": 4},
         "axis": axis,
         "axisBand": {"ticks": False, "domain": False, "labelPadding": 6},
-        "legend": {"orient": "top", "labelFontSize": 11, "titleFontSize": 11, "labelColor": INK,
+        "legend": {"orient": "top", "labelFontSize": 11, "titleFontSize": 11, "labelColor": ink,
                    "symbolStrokeWidth": 1.5, "columnPadding": 16},
-        "header": {"labelFontSize": 11, "labelColor": INK, "titleFontSize": 11},
-        "range": {"category": PALETTE},
-        "mark": {"color": PRIMARY},
-        "text": {"fontSize": 10.5, "color": INK},
+        "header": {"labelFontSize": 11, "labelColor": ink, "titleFontSize": 11},
+        "range": {"category": list(c.series)},
+        "mark": {"color": c["primary"]},
+        "text": {"fontSize": 10.5, "color": ink},
     }
 
 
@@ -166,7 +172,7 @@ def progress(df: pd.DataFrame, *, indicator: str, baseline: str, target: str, cu
     data = pd.DataFrame(rows)
     data["tip"] = _tips(data["head"], data["txt"], unit, lang)
     order = [names[k] for k in stages]
-    look = {"b": ("circle", "white", MUTED), "c": ("circle", PRIMARY, PRIMARY), "t": ("diamond", ACCENT, ACCENT)}
+    look = {"b": ("circle", PAPER, MUTED), "c": ("circle", PRIMARY, PRIMARY), "t": ("diamond", ACCENT, ACCENT)}
     legend = alt.Legend(title=None, symbolSize=80)
 
     def by_stage(channel, i):

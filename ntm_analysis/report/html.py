@@ -1,7 +1,8 @@
 """HTML fragments that notebooks display, and the one function that exports an executed notebook as a page.
 
 Fragments are small objects that display in JupyterLab and land in executed notebooks as outputs: `text/html` and a
-readable `text/plain`. Every visible string goes through `html.escape`. Numbers in tables follow the locale; a table
+readable `text/plain`. Their markup comes from the templates in `templates/report/` (`render`, autoescaped): Python
+passes the data, the template decides the tags. Numbers in tables follow the locale; a table
 keeps the DataFrame it shows (`.frame`).
 
 A chart (`Figure`) displays as its Vega-Lite spec (`application/vnd.vegalite.v5+json`, which JupyterLab 4 draws live,
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import html
 import json
 import os
 import re
@@ -37,7 +37,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 
-from ntm_analysis.report import charts
+from ntm_analysis.report import charts, render
 from ntm_analysis import i18n, paths
 from ntm_analysis.errors import UsageError
 
@@ -82,6 +82,11 @@ class Table(Fragment):
     """A table, with the DataFrame it shows (`frame`) for an analyst to work with."""
 
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Heading(Fragment):
+    """A heading: a section's title (`page.Group.title` is its first heading's text)."""
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -162,31 +167,17 @@ def table(df: pd.DataFrame, *, lang: str, caption: str | None = None, source: st
     unknown = [c for c in number_format if c not in df.columns]
     if unknown:
         raise UsageError(f"number_format names column(s) not in the table: {unknown}")
-    numeric = {c: pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns}
-    head = "".join(f'<th scope="col"{_num_class(numeric[c])}>{html.escape(str(c))}</th>' for c in df.columns)
-    body, rows = [], []
-    for values in df.itertuples(index=False, name=None):
-        cells, texts = [], []
-        for col, value in zip(df.columns, values):
-            if numeric[col]:
-                decimals = number_format.get(col, 0 if pd.api.types.is_integer_dtype(df[col]) else None)
-                texts.append(i18n.number(value, lang, decimals))
-                cells.append(f'<td class="num">{texts[-1]}</td>')
-            else:
-                texts.append(_cell_text(value, lang))
-                cells.append(f"<td>{html.escape(texts[-1])}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-        rows.append(texts)
-    caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    source_html = f"<figcaption>{html.escape(source)}</figcaption>" if source else ""
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
+    decimals = [number_format.get(c, 0 if pd.api.types.is_integer_dtype(df[c]) else None) for c in df.columns]
+    rows = [[i18n.number(value, lang, decimals[k]) if numeric[k] else _cell_text(value, lang)
+             for k, value in enumerate(values)] for values in df.itertuples(index=False, name=None)]
+    markup = render.render("report/table.html.j2", caption=caption, source=source,
+                           columns=[(str(c), numeric[k]) for k, c in enumerate(df.columns)],
+                           rows=[list(zip(texts, numeric)) for texts in rows])
     shown = pd.DataFrame(rows[:TEXT_ROWS], columns=[str(c) for c in df.columns])
     more = f"… {len(rows) - TEXT_ROWS} more rows (.frame has them all)" if len(rows) > TEXT_ROWS else ""
     text = "\n".join(p for p in (caption, shown.to_string(index=False) if rows else "(no rows)", more, source) if p)
-    return Table(
-        f'<figure class="ntm-table"><div class="ntm-scroll"><table>{caption_html}'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{source_html}</figure>",
-        text, df,
-    )
+    return Table(markup, text, df)
 
 
 def headlines(items: Sequence[Mapping], *, lang: str, title: str) -> Headlines:
@@ -199,16 +190,8 @@ def headlines(items: Sequence[Mapping], *, lang: str, title: str) -> Headlines:
         if isinstance(value, Real) and not isinstance(value, bool):
             value = i18n.number(value, lang)
         clean.append({"label": str(item["label"]), "value": str(value), "note": str(item.get("note") or "")})
-    cards = "".join(
-        '<div class="ntm-card">'
-        f'<p class="ntm-card-value">{html.escape(i["value"])}</p>'
-        f'<p class="ntm-card-label">{html.escape(i["label"])}</p>'
-        + (f'<p class="ntm-card-note">{html.escape(i["note"])}</p>' if i["note"] else "")
-        + "</div>"
-        for i in clean
-    )
     text = "\n".join(f"{i['label']}: {i['value']}" + (f" ({i['note']})" if i["note"] else "") for i in clean)
-    return Headlines(f'<section class="ntm-headlines">{cards}</section>', text,
+    return Headlines(render.render("report/headlines.html.j2", items=clean), text,
                      {"title": str(title), "items": clean})
 
 
@@ -216,22 +199,23 @@ def banner(text: str, *, kind: str = "info") -> Fragment:
     """A notice across the page, e.g. the synthetic-data warning on every page built from demo data."""
     if kind not in BANNER_KINDS:
         raise UsageError(f"banner kind must be one of {BANNER_KINDS}, not {kind!r}")
-    role = "note" if kind == "info" else "alert"
-    return Fragment(f'<div class="ntm-banner ntm-{kind}" role="{role}">{html.escape(text)}</div>', f"[!] {text}")
+    return Fragment(render.render("report/banner.html.j2", kind=kind, text=text), f"[!] {text}")
 
 
-def heading(text: str, level: int = 2) -> Fragment:
+def heading(text: str, level: int = 2, *, ident: str = "", section: bool = False) -> Heading:
+    """A heading; with `ident`, the contents can link to it; a `section` heading starts a new printed page."""
     if level not in range(1, 7):
         raise UsageError(f"heading level must be 1–6, not {level!r}")
-    return Fragment(f"<h{level}>{html.escape(text)}</h{level}>", f"{'#' * level} {text}")
+    return Heading(render.render("report/heading.html.j2", level=level, text=text, ident=ident, section=section),
+                   f"{'#' * level} {text}")
 
 
 def paragraph(text: str) -> Fragment:
-    return Fragment(f"<p>{html.escape(text)}</p>", text)
+    return Fragment(render.render("report/paragraph.html.j2", text=text, note=False), text)
 
 
 def note(text: str) -> Fragment:
-    return Fragment(f'<p class="ntm-note">{html.escape(text)}</p>', f"({text})")
+    return Fragment(render.render("report/paragraph.html.j2", text=text, note=True), f"({text})")
 
 
 def render_svg(vl: dict, lang: str) -> str:
@@ -282,10 +266,9 @@ def _mark_titles(svg: str) -> str:
 
 
 def _figure_html(spec: dict, svg: str, ident: str, *, interactive: bool = False) -> str:
-    caption = charts.source_of(spec)
-    live = f'<script type="application/json" class="ntm-spec">{_script_json(spec)}</script>' if interactive else ""
-    return (f'<figure class="ntm-chart" id="{ident}"><div class="ntm-static">{svg}</div>{live}'
-            + (f"<figcaption>{html.escape(caption)}</figcaption>" if caption else "") + "</figure>")
+    return render.render("report/figure.html.j2", ident=ident, svg=render.trusted(svg),
+                         spec_json=render.trusted(_script_json(spec)) if interactive else "",
+                         caption=charts.source_of(spec) or "")
 
 
 def _ident(spec: dict) -> str:
@@ -303,6 +286,7 @@ def export_html(nb: nbformat.NotebookNode | dict, *, title: str, lang: str, inte
     resources = {"ntm": {
         "title": title,
         "lang": lang,
+        "css": render.stylesheet(),
         "bundle": _bundle() if interactive and figures else "",
         "locale": json.dumps(i18n.separators(lang), sort_keys=True),
     }}
@@ -446,10 +430,6 @@ def _scope_ids(svg: str, prefix: str) -> str:
                .replace(f"url(#{ident})", f"url(#{scoped})")
                .replace(f'href="#{ident}"', f'href="#{scoped}"'))
     return svg
-
-
-def _num_class(numeric: bool) -> str:
-    return ' class="num"' if numeric else ""
 
 
 def _cell_text(value, lang: str) -> str:

@@ -77,7 +77,7 @@ class Group:
 
     @property
     def title(self) -> str:
-        heads = [p.text.lstrip("# ") for p in self.parts if isinstance(p, report.Fragment) and p.html.startswith("<h")]
+        heads = [p.text.lstrip("# ") for p in self.parts if isinstance(p, report.Heading)]
         return heads[0] if heads else ""
 
     @property

@@ -2,12 +2,12 @@
 data, links to the index and the unit's other report), key points worded from `findings`, contents, section
 anchors, the annex, the district comparison, and the source report's own assessment with its quotes.
 
-Every word comes from the `release` catalogue; every number from `findings` (or the modules it reads).
+Every word comes from the `release` catalogue; every number from `findings` (or the modules it reads); every tag
+from a template (`templates/report/`, `templates/pack/compare.html.j2`).
 """
 
 from __future__ import annotations
 
-import html
 import re
 
 import pandas as pd
@@ -15,7 +15,7 @@ import pandas as pd
 from ntm_analysis.analysis import findings, gap
 from ntm_analysis import i18n
 from ntm_analysis.data import reference
-from ntm_analysis.report import html as report, kinds
+from ntm_analysis.report import html as report, kinds, render
 
 LABELS = i18n.catalogue("release")
 ANNEX_ID = "annex"
@@ -51,30 +51,21 @@ def anchor(key: str) -> str:
     return "sec-" + re.sub(r"[^a-z0-9]+", "-", key.removeprefix("s_").lower()).strip("-")
 
 
-def heading(text: str, level: int, ident: str, *, section: bool = True) -> report.Fragment:
+def heading(text: str, level: int, ident: str, *, section: bool = True) -> report.Heading:
     """A heading with an id for the contents; `section` headings start a new page when printed."""
-    cls = ' class="ntm-section"' if section and level == 2 else ""
-    return report.Fragment(f'<h{level} id="{html.escape(ident)}"{cls}>{html.escape(text)}</h{level}>',
-                           f"{'#' * level} {text}")
+    return report.heading(text, level, ident=ident, section=section and level == 2)
 
 
 # -- masthead --------------------------------------------------------------------------------------------------
 def masthead(*, unit: str, kind: str, lang: str, date: str) -> report.Fragment:
     """Issuing office, date of the source data, a link back to the index and to the unit's other reports."""
-    others = [k for k in kinds.kinds() if k != kind]
-    e = html.escape
-    office = t("office", lang)
-    lines = [
-        f'<p class="ntm-office">{e(t("issued_by", lang, office=office))}</p>',
-        f'<p class="ntm-date">{e(t("data_date", lang, date=date))}</p>',
-        '<p class="ntm-links">'
-        f'<a href="index.html">{e(t("back_index", lang))}</a>'
-        + "".join(f' · <a href="{e(kinds.report_filename(unit, other, lang))}">'
-                  f'{e(t("other_report", lang, title=kinds.label(other, lang)))}</a>' for other in others)
-        + "</p>",
-    ]
-    text = "\n".join(re.sub(r"<[^>]+>", "", html.unescape(line)) for line in lines)
-    return report.Fragment(f'<div class="ntm-masthead">{"".join(lines)}</div>', text)
+    values = {"issued_by": t("issued_by", lang, office=t("office", lang)), "data_date": t("data_date", lang, date=date),
+              "index": "index.html", "back": t("back_index", lang),
+              "others": [(kinds.report_filename(unit, other, lang), t("other_report", lang, title=kinds.label(other, lang)))
+                         for other in kinds.kinds() if other != kind]}
+    links = " · ".join([values["back"], *(text for _, text in values["others"])])
+    return report.Fragment(render.render("report/masthead.html.j2", **values),
+                           "\n".join([values["issued_by"], values["data_date"], links]))
 
 
 # -- key points ------------------------------------------------------------------------------------------------
@@ -98,11 +89,9 @@ def sentence(finding: findings.Finding, lang: str, *, unit_name: str = "", synth
 
 
 def key_points(sentences: list[str], lang: str) -> report.Fragment:
-    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
     title = t("key_points", lang)
     return report.Fragment(
-        f'<section class="ntm-keypoints" aria-labelledby="{KEY_POINTS_ID}">'
-        f'<h2 id="{KEY_POINTS_ID}">{html.escape(title)}</h2><ul>{items}</ul></section>',
+        render.render("report/key_points.html.j2", ident=KEY_POINTS_ID, title=title, sentences=sentences),
         "\n".join([f"## {title}", *(f"- {s}" for s in sentences)]),
     )
 
@@ -110,23 +99,21 @@ def key_points(sentences: list[str], lang: str) -> report.Fragment:
 def contents(entries: list[tuple[str, str]], lang: str) -> report.Fragment:
     """Links to the sections: (anchor id, title)."""
     title = t("contents", lang)
-    items = "".join(f'<li><a href="#{html.escape(i)}">{html.escape(s)}</a></li>' for i, s in entries)
-    return report.Fragment(f'<nav class="ntm-contents" aria-label="{html.escape(title)}"><h2>{html.escape(title)}'
-                           f"</h2><ol>{items}</ol></nav>", "\n".join([f"## {title}", *(f"- {s}" for _, s in entries)]))
+    return report.Fragment(render.render("report/contents.html.j2", title=title, entries=entries),
+                           "\n".join([f"## {title}", *(f"- {s}" for _, s in entries)]))
 
 
 # -- annex -----------------------------------------------------------------------------------------------------
 def annex_open(lang: str) -> report.Fragment:
     """The start of the annex: a <details> closed on screen and shown when printed by the print stylesheet
     (`::details-content`), with no script. Its content is in the page either way (find in page, no script)."""
-    return report.Fragment(
-        f'<details class="ntm-annex" id="{ANNEX_ID}"><summary>{html.escape(t("annex_summary", lang))}</summary>'
-        f'<h2 class="ntm-section">{html.escape(t("annex", lang))}</h2>',
-        f"## {t('annex', lang)}")
+    return report.Fragment(render.render("report/annex_open.html.j2", ident=ANNEX_ID, summary=t("annex_summary", lang),
+                                         title=t("annex", lang)),
+                           f"## {t('annex', lang)}")
 
 
 def annex_close() -> report.Fragment:
-    return report.Fragment("</details>", "")
+    return report.Fragment(render.render("report/annex_close.html.j2"), "")
 
 
 def commune_detail(frame: pd.DataFrame, lang: str, source: str) -> list:
@@ -175,12 +162,6 @@ def comparison(unit: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
-_INDEX_TABLE_CSS = (".compare .scroll{overflow-x:auto}.compare table{border-collapse:collapse;width:100%;font-size:.9rem}"
-                    ".compare th,.compare td{padding:.3rem .5rem;border-bottom:1px solid #d9e2ec;text-align:left;"
-                    "vertical-align:top}.compare .num{text-align:right;white-space:nowrap}"
-                    ".compare .total td{font-weight:bold;border-top:2px solid #1f2933}")
-
-
 def index_section(manifest: dict, communes_file, registry: kinds.Registry | None = None) -> str:
     """The district comparison for the pack's landing page, from the commune file the pack was built from;
     links only to the reports the pack holds."""
@@ -199,41 +180,31 @@ def index_comparison(frame: pd.DataFrame, lang: str, *, source: str, links: bool
                      present: set[str] | None = None, registry: kinds.Registry | None = None) -> str:
     """The landing page's table: every district in one row, then the province; links to its two reports
     (those in `present`, when given)."""
-    e = html.escape
     table = findings.district_table(frame)
     prov = findings.province_row(frame)
     head = [t(k, lang) for k in ("c_unit", "c_communes", "c_standard", "c_share", "c_average", "c_below15",
                                  "c_least_met")] + [t("c_rank", lang, of=fmt("of", len(table), lang))]
-    if links:
-        head.append(t("c_reports", lang))
-    numeric = [False, True, True, True, True, True, False, True, False]
+    numeric = [False, True, True, True, True, True, False, True]
 
-    def cells(values):
-        return "".join(f'<td class="num">{e(v)}</td>' if numeric[i] else f"<td>{v}</td>" for i, v in enumerate(values))
+    def row(values, reports, total=False):
+        return {"cells": list(zip(values, numeric)), "links": reports, "total": total}
 
     rows = []
     for r in table.itertuples():
-        values = [e(reference.unit_name(r.district_code, lang)), fmt("communes", r.communes, lang),
+        values = [reference.unit_name(r.district_code, lang), fmt("communes", r.communes, lang),
                   fmt("standard", r.standard, lang), fmt("share", r.standard_share, lang),
                   fmt("average", r.average, lang), fmt("below", r.below_15, lang),
-                  e(gap.criterion_label(int(r.least_met), lang)), fmt("rank", r.rank_standard, lang)]
-        if links:
-            names = [(k, kinds.report_filename(r.district_code, k, lang, registry)) for k in kinds.kinds(registry)]
-            values.append(" · ".join(f'<a href="{e(name)}">{e(kinds.label(k, lang, registry))}</a>'
-                                     for k, name in names if present is None or name in present))
-        rows.append(f"<tr>{cells(values)}</tr>")
-    total = [e(t("total_row", lang)), fmt("communes", prov["communes"], lang), fmt("standard", prov["standard"], lang),
+                  gap.criterion_label(int(r.least_met), lang), fmt("rank", r.rank_standard, lang)]
+        names = [(kinds.report_filename(r.district_code, k, lang, registry), kinds.label(k, lang, registry))
+                 for k in kinds.kinds(registry)]
+        rows.append(row(values, [(name, label) for name, label in names if present is None or name in present]))
+    total = [t("total_row", lang), fmt("communes", prov["communes"], lang), fmt("standard", prov["standard"], lang),
              fmt("share", prov["standard_share"], lang), fmt("average", prov["average"], lang),
-             fmt("below", prov["below_15"], lang), e(gap.criterion_label(int(prov["least_met"]), lang)), "—"]
-    if links:
-        total.append("")
-    rows.append(f'<tr class="total">{cells(total)}</tr>')
-    th = "".join(f'<th scope="col"{" class=num" if numeric[i] else ""}>{e(h)}</th>' for i, h in enumerate(head))
-    return (f'<section class="compare" id="compare"><style>{_INDEX_TABLE_CSS}</style>'
-            f'<h2>{e(t("s_index_compare", lang))}</h2>'
-            f'<p>{e(t("p_index_compare", lang, year=int(prov["year"]), source=source))}</p>'
-            f'<div class="scroll"><table><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-            "</section>")
+             fmt("below", prov["below_15"], lang), gap.criterion_label(int(prov["least_met"]), lang), "—"]
+    rows.append(row(total, [], total=True))
+    return render.render("pack/compare.html.j2", title=t("s_index_compare", lang),
+                         lead=t("p_index_compare", lang, year=int(prov["year"]), source=source),
+                         head=list(zip(head, numeric)), reports=t("c_reports", lang) if links else "", rows=rows)
 
 
 # -- the source report's own assessment ------------------------------------------------------------------------
