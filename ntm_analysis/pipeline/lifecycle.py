@@ -134,6 +134,7 @@ class Session:
     def __init__(self, prefix: str = PREFIX):
         remove_stale(prefix)
         self.tag = uuid.uuid4().hex
+        self._deferred: list = []
         self.scratch = Path(tempfile.mkdtemp(prefix=prefix))
         self.runtime = self.scratch / "jupyter-runtime"
         self.runtime.mkdir()
@@ -175,14 +176,25 @@ class Session:
                 else:
                     os.environ[key] = value
 
+    def defer(self, function) -> None:
+        """Call `function()` when the session closes, before anything left is killed (e.g. waiting for workers
+        that were asked to stop)."""
+        self._deferred.append(function)
+
     def close(self) -> None:
-        """Kill what is left, remove the scratch folder, let the janitor go (and wait for it)."""
-        sweep(self.tag)
-        remove_tree(self.scratch)
-        with contextlib.suppress(OSError):
-            os.close(self._pipe)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.janitor.wait(timeout=60)
+        """Run what was deferred, kill what is left, remove the scratch folder, let the janitor go (and wait for
+        it)."""
+        deferred, self._deferred = self._deferred, []
+        try:
+            for function in deferred:
+                function()
+        finally:
+            sweep(self.tag)
+            remove_tree(self.scratch)
+            with contextlib.suppress(OSError):
+                os.close(self._pipe)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.janitor.wait(timeout=60)
 
     def __enter__(self) -> Session:
         return self
@@ -298,7 +310,9 @@ class Workers:
         proc.join(timeout=10)
         self._procs[worker][2] = None
 
-    def close(self, *, force: bool = False) -> None:
+    def close(self, *, force: bool = False, wait: bool = True) -> None:
+        """Ask every worker to stop (`force`: kill them), and wait for them unless `wait` is False (then join()
+        must follow)."""
         for proc, conn, _ in self._procs:
             if force:
                 with contextlib.suppress(ProcessLookupError, AttributeError):
@@ -306,13 +320,19 @@ class Workers:
             else:
                 with contextlib.suppress(OSError, ValueError):
                     conn.send(None)
+        if wait:
+            self.join()
+
+    def join(self) -> None:
+        """Wait for the workers to end (killing one that does not within 30 s)."""
         for proc, conn, _ in self._procs:
             proc.join(timeout=30)
             if proc.is_alive():  # did not stop when asked: end it
                 with contextlib.suppress(ProcessLookupError, AttributeError):
                     proc.kill()
                 proc.join(timeout=10)
-            conn.close()
+            with contextlib.suppress(OSError):
+                conn.close()
 
 
 class WorkerDied:
