@@ -21,6 +21,7 @@ warm kernel in the process, or for another kernel, the engine is papermill's own
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
@@ -48,6 +49,7 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.extra_arguments = list(extra_arguments or [])
         self.km = None
+        self.kc = None  # the client connected to it (nbclient connects it for the first report; kept after)
         self.reports = 0  # reports run in this kernel; 0 = fresh
         self.starts = 0
 
@@ -59,6 +61,9 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
+        prefix = _ipc_prefix(self.starts + 1)
+        if prefix is not None:
+            km.transport, km.ip = "ipc", prefix
         km.kernel_spec.argv = warm_argv(km.kernel_spec.argv)
         run_sync(km.start_kernel)(extra_arguments=self.extra_arguments)
         self.km, self.reports = km, 0
@@ -72,6 +77,10 @@ class WarmKernel:
 
     def stop(self, now: bool = False) -> None:
         """Shut the kernel down (`now`: kill it, for a kernel that is stuck or dead)."""
+        if self.kc is not None:
+            kc, self.kc = self.kc, None
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
         if self.km is None:
             return
         km, self.km = self.km, None
@@ -91,6 +100,27 @@ class WarmKernel:
         log.warning("replacing the warm kernel (pid %s): %s", self.pid, why)
         self.stop(now=True)
         self.start()
+
+
+#: Longest path a Unix socket may have (sun_path is 108 bytes on Linux, with its final NUL), with room for "-N".
+_SOCKET_PATH_MAX = 100
+
+
+def _ipc_prefix(start: int) -> str | None:
+    """Where the kernel's five sockets go (`<prefix>-1` … `-5`), in the Jupyter runtime folder (a build's
+    scratch folder): Unix sockets, not TCP ports. jupyter_client picks free TCP ports, closes them and writes
+    them down; the kernel binds them only once it has started, and this one first imports the reports' stack
+    (seconds, under load): meanwhile another process on the machine may take a port, and the new kernel dies
+    before it answers ("Kernel died before replying to kernel_info", jupyter/jupyter_client#154). Socket files
+    cannot be taken that way. None (TCP then) off POSIX, or when the path would be too long for a socket."""
+    if os.name != "posix":
+        return None
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    folder = jupyter_runtime_dir()
+    os.makedirs(folder, exist_ok=True)
+    prefix = os.path.join(folder, f"ntm-kernel-{os.getpid()}-{start}")
+    return prefix if len(os.fsencode(prefix)) + 3 <= _SOCKET_PATH_MAX else None
 
 
 def warm_argv(argv: list[str]) -> list[str]:
@@ -168,13 +198,26 @@ def stop_kernel() -> None:
 
 
 class _Client(PapermillNotebookClient):
-    """papermill's client, which first resets the kernel and remembers the cell it is running."""
+    """papermill's client, which first resets the kernel and remembers the cell it is running. It uses the warm
+    kernel's client when there is one: nbclient connects a client to the kernel for the first report, and the
+    later reports keep it, rather than connecting again and waiting for the kernel's first answers each time
+    (jupyter_client's wait_for_ready: ≈0.1–0.3 s). Messages of an earlier report cannot mix in: nbclient takes
+    only the replies and outputs whose parent is the request it sent."""
 
-    def __init__(self, nb_man, *, cwd: str, **kw):
-        super().__init__(nb_man, **kw)
+    def __init__(self, nb_man, *, warm: WarmKernel, cwd: str, **kw):
+        super().__init__(nb_man, km=warm.km, **kw)
+        self.warm = warm
+        self.kc = warm.kc
         self.cwd = cwd
         self.cell_index: int | None = None
         self.failed = False
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        self.warm.kc = kc
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)  # what papermill's setup_kernel calls
 
     def papermill_execute_cells(self):
         """papermill's loop (its client's method, which has no hook), after the reset."""
@@ -218,8 +261,9 @@ class _Manager(NotebookExecutionManager):
     def save(self, **kwargs):
         if self.output_path:
             part = f"{self.output_path}.part"
+            text = json.dumps(self.nb, ensure_ascii=False)  # dumps, not dump: only dumps uses the C encoder
             with open(part, "w", encoding="utf-8") as handle:
-                json.dump(self.nb, handle, ensure_ascii=False)
+                handle.write(text)
             os.replace(part, self.output_path)
         self.last_save_time = self.now()
 
@@ -261,7 +305,7 @@ class WarmEngine(NBClientEngine):
         while True:
             fresh = warm.reports == 0
             warm.reports += 1
-            client = _Client(nb_man, km=warm.km, cwd=os.getcwd(), **final_kwargs)
+            client = _Client(nb_man, warm=warm, cwd=os.getcwd(), **final_kwargs)
             try:
                 client.execute()
             except (DeadKernelError, CellTimeoutError) as exc:
@@ -274,9 +318,6 @@ class WarmEngine(NBClientEngine):
             except Exception as exc:  # e.g. the kernel did not answer at start: the next report gets a new one
                 warm.replace(f"{type(exc).__name__}: {exc}")
                 raise
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
             if client.failed and not fresh:
                 warm.replace(f"a cell failed in a kernel that had run {warm.reports - 1} report(s) before")
                 log.warning("rerunning the notebook in a fresh kernel to confirm the error")
