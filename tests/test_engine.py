@@ -320,3 +320,15 @@ def test_the_warm_kernel_listens_on_unix_sockets_and_keeps_one_client(tmp_path, 
     text = (tmp_path / "2.ipynb").read_text(encoding="utf-8")
     assert text.startswith('{\n "cells": [')
     assert nbformat.reads(text, as_version=4).cells[-1].outputs == done.cells[-1].outputs
+
+
+def test_a_worker_sets_the_report_modules_own_defer_variable_and_imports_the_build_only_after_its_boot():
+    assert build._DEFER_SVG == report.DEFER_SVG
+    target, (log_path, environ, arguments) = build._worker_boot("/x/worker-0.log", "/x/root")
+    assert target == "ntm_analysis.pipeline.kernel:worker_boot" and arguments == build.KERNEL_ARGUMENTS
+    assert environ == {report.DEFER_SVG: "1", "NTM_ROOT": "/x/root"}
+    # what a spawned worker unpickles names no heavy module: the build module is imported only after the boot
+    probe = ("import sys; from ntm_analysis.pipeline import lifecycle; "
+             "print(sorted(m for m in ('pandas', 'ntm_analysis.pipeline.build', 'papermill') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -302,34 +302,34 @@ class _CleanFormatter(logging.Formatter):
         return super().format(record)
 
 
-def _worker_init(worker_log: str, root: str | None) -> None:
-    """Send the worker's stdout/stderr (and so its kernels') to its own log file in the scratch folder; the build
-    log collects it at the end, so that kernel chatter never reaches the terminal nor fails on a broken log.
-    Kernels read the inputs from the build's snapshot (`root`, as NTM_ROOT) and inherit DEFER_SVG: the worker
-    draws the charts' static SVGs when it exports the pages (see report.py). Then the worker starts its warm
-    kernel (engine.py), which imports while the worker readies its export (in a thread, which the first
-    export waits for); it is shut down when the worker exits."""
-    from ntm_analysis.pipeline import kernel
+def _worker_boot(worker_log: str, root: str | None) -> tuple:
+    """What a worker runs first (kernel.worker_boot, before it imports this module): its stdout/stderr, and so
+    its kernel's, go to its own log file in the scratch folder (the build log collects it at the end, so that
+    kernel chatter never reaches the terminal nor fails on a broken log); the kernel reads the inputs from the
+    build's snapshot (`root`, as NTM_ROOT) and inherits DEFER_SVG (the worker draws the charts' static SVGs when
+    it exports the pages, see report/html.py); then the worker launches its warm kernel, which imports while the
+    worker imports its own modules."""
+    environ = {_DEFER_SVG: "1", **({"NTM_ROOT": root} if root else {})}
+    return "ntm_analysis.pipeline.kernel:worker_boot", (worker_log, environ, KERNEL_ARGUMENTS)
 
-    kernel.block_unused()  # before anything imports jsonschema (see kernel.BLOCKED)
+
+#: report.html.DEFER_SVG, named here so that a worker need not import the report stack before its kernel starts
+#: (tests/test_build.py checks both names agree, and that kernels leave the SVGs to the worker).
+_DEFER_SVG = "NTM_DEFER_SVG"
+
+
+def _worker_init() -> None:
+    """After _worker_boot: the worker's log lines go to its log file; its export is readied in a thread while
+    the kernel imports and runs the first notebook (the first export waits for it); the kernel is shut down when
+    the worker exits."""
     from ntm_analysis.pipeline import engine
-    from ntm_analysis.report import html as report
 
-    os.environ[report.DEFER_SVG] = "1"
-    if root:
-        os.environ["NTM_ROOT"] = root
-    try:
-        fd = os.open(worker_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    except OSError:
-        fd = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_CleanFormatter(_LOG_FORMAT))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
-    engine.start_kernel("python3", KERNEL_ARGUMENTS)
+    kept = engine.start_kernel("python3", KERNEL_ARGUMENTS)
+    kept.announce()
     engine.start_export()  # in a thread: the first notebook runs meanwhile; export_ready() before its page
     from multiprocessing import util
 
@@ -501,8 +501,10 @@ def execute(tasks: list[Task], *, jobs: int | None, log_file: Path | None = None
 def _run_all(tasks, *, jobs, progress, label, limits, session, root, meanwhile=None) -> dict[str, Outcome]:
     count = worker_count(len(tasks), jobs)
     scratch = session.scratch
-    pool = lifecycle.Workers(count, run_task, initializer=_worker_init,
-                             initargs_for=lambda i: (str(scratch / f"worker-{i}.log"), str(root) if root else None))
+    # By name: a spawned worker imports this module only after its boot has launched the kernel.
+    pool = lifecycle.Workers(count, f"{__name__}:run_task", initializer=f"{__name__}:_worker_init",
+                             boot_for=lambda i: _worker_boot(str(scratch / f"worker-{i}.log"),
+                                                             str(root) if root else None))
     outcomes: dict[str, Outcome] = {}
     queue = iter(tasks)
     started: dict[str, float] = {}

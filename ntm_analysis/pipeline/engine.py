@@ -56,8 +56,9 @@ class WarmKernel:
     def serves(self, kernel_name: str, extra_arguments) -> bool:
         return kernel_name == self.kernel_name and list(extra_arguments or []) == self.extra_arguments
 
-    def start(self) -> None:
-        """Launch the kernel process and return at once; the first report waits until it answers."""
+    def start(self, announce: bool = True) -> None:
+        """Launch the kernel process and return at once; the first report waits until it answers. `announce`:
+        log it now (else announce() does, once the worker's log is set up)."""
         from jupyter_client.manager import AsyncKernelManager
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
@@ -68,6 +69,10 @@ class WarmKernel:
         run_sync(km.start_kernel)(extra_arguments=self.extra_arguments)
         self.km, self.reports = km, 0
         self.starts += 1
+        if announce:
+            self.announce()
+
+    def announce(self) -> None:
         log.info("warm kernel %d started (pid %s)", self.starts, self.pid)
 
     @property
@@ -140,14 +145,15 @@ class KernelSpecError(ConfigError, ValueError):
 _kernel: WarmKernel | None = None
 
 
-def start_kernel(kernel_name: str = "python3", extra_arguments: list[str] | None = None) -> WarmKernel:
-    """Start this process's warm kernel (in a build worker's initializer). Also keeps BLOCKED modules out of
-    this process."""
+def start_kernel(kernel_name: str = "python3", extra_arguments: list[str] | None = None,
+                 announce: bool = True) -> WarmKernel:
+    """Start this process's warm kernel (first thing in a build worker: kernel.worker_boot). Also keeps BLOCKED
+    modules out of this process."""
     global _kernel
     warm_kernel.block_unused()
     if _kernel is None:
         _kernel = WarmKernel(kernel_name, extra_arguments)
-        _kernel.start()
+        _kernel.start(announce=announce)
     return _kernel
 
 

@@ -72,6 +72,24 @@ def blocked() -> Iterator[None]:
                 del sys.modules[name]
 
 
+def worker_boot(worker_log: str, environ: dict[str, str], kernel_arguments: list[str]) -> None:
+    """The first thing a build worker does, before it imports the build's modules (pandas, altair, nbconvert:
+    the kernel imports its own meanwhile): send its stdout/stderr, and so its kernel's, to `worker_log`, set
+    `environ` (the kernel inherits it), keep BLOCKED modules out, and launch its warm kernel (engine.py)."""
+    block_unused()
+    try:
+        fd = os.open(worker_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError:
+        fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.environ.update(environ)
+    from ntm_analysis.pipeline import engine
+
+    engine.start_kernel("python3", kernel_arguments, announce=False)  # logged once the worker's log is set up
+
+
 def main() -> None:
     """Start the kernel like `python -m ipykernel_launcher`, with PRELOAD imported first."""
     if sys.path and sys.path[0] == "":  # as ipykernel_launcher does; IPython puts it back

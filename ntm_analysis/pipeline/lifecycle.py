@@ -225,12 +225,25 @@ def sigterm_as_interrupt() -> Iterator[None]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _worker_main(conn, parent_pid: int, initializer, initargs, function) -> None:
+def _resolve(target):
+    """A callable, or one named "module:name" (imported only now, in the worker)."""
+    if not isinstance(target, str):
+        return target
+    import importlib
+
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _worker_main(conn, parent_pid: int, initializer, initargs, function, boot=None) -> None:
     die_with_parent(parent_pid)
     # Ctrl-C reaches the whole foreground process group; the build process decides what happens then.
     signal.signal(signal.SIGINT, lambda signum, frame: None)
+    if boot is not None:
+        _resolve(boot[0])(*boot[1])
     if initializer is not None:
-        initializer(*initargs)
+        _resolve(initializer)(*initargs)
+    function = _resolve(function)
     while True:
         try:
             job = conn.recv()
@@ -244,12 +257,15 @@ def _worker_main(conn, parent_pid: int, initializer, initargs, function) -> None
 class Workers:
     """`count` spawned worker processes that call `function(*job)` for each job sent to them.
 
+    `function` and `initializer` may be named ("module:name") so that the worker imports them only when needed;
+    `boot_for(i)` gives worker i a ("module:name", args) to call first of all.
+
     `submit(worker, job, token)` hands a job to an idle worker; `wait(timeout)` returns [(worker, result)] for finished jobs, with
     result an instance of WorkerDied when the process died instead. `kill(worker)` ends one at once (its kernel
     follows it), `close()` all of them.
     """
 
-    def __init__(self, count: int, function, *, initializer=None, initargs=(), initargs_for=None):
+    def __init__(self, count: int, function, *, initializer=None, initargs=(), initargs_for=None, boot_for=None):
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
@@ -257,7 +273,8 @@ class Workers:
         for i in range(count):
             parent, child = context.Pipe()
             args = initargs_for(i) if initargs_for is not None else initargs
-            proc = context.Process(target=_worker_main, args=(child, os.getpid(), initializer, args, function),
+            boot = boot_for(i) if boot_for is not None else None
+            proc = context.Process(target=_worker_main, args=(child, os.getpid(), initializer, args, function, boot),
                                    daemon=True)
             proc.start()
             child.close()
