@@ -2,8 +2,8 @@
 
 papermill still executes every notebook (parameters, the executed notebook saved cell by cell, errors raised as
 PapermillExecutionError, `execution_timeout` honoured); only the kernel differs. A build worker starts one kernel
-(`start_kernel`, from the worker's initializer) while it gets ready itself. The kernel imports the reports' stack
-before it starts (`ntm_analysis.pipeline.kernel.PRELOAD`), and before each report papermill's client silently runs
+(`start_kernel`, the first thing it does: kernel.worker_boot) while it gets ready itself. The kernel imports the
+reports' stack before it starts (`ntm_analysis.pipeline.kernel.PRELOAD`), and before each report papermill's client silently runs
 `ntm_analysis.pipeline.kernel.reset`, which gives the report a fresh kernel's namespace and process settings.
 
 Why one reused kernel rather than kernels forked from an imported template: a running kernel has threads and ZMQ
