@@ -17,6 +17,7 @@ This module imports only the standard library: the janitor starts in a few milli
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import os
@@ -248,10 +249,19 @@ def _worker_main(conn, parent_pid: int, initializer, initargs, function, boot=No
         try:
             job = conn.recv()
         except (EOFError, OSError):
-            return
+            break
         if job is None:
-            return
+            break
         conn.send(function(*job))
+    # Done: run the finalizers (the kernel's shutdown among them) and the exit handlers, then leave without
+    # tearing down every imported module one by one, which the build would wait for.
+    from multiprocessing import util
+
+    util._exit_function()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class Workers:
