@@ -6,7 +6,9 @@ holds. Also: the imports kept out of the build, and how many workers a build get
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 import textwrap
@@ -278,3 +280,49 @@ def test_the_blocked_import_changes_no_check_the_build_makes():
 
     schema = (Path(altair.__file__).parent / "vegalite" / "v6" / "schema" / "vega-lite-schema.json").read_text()
     assert set(re.findall(r'"format":\s*"([^"]+)"', schema)) == {"color-hex", "uri", "uri-reference"}
+
+
+def test_the_build_process_keeps_the_blocked_imports_out_only_while_it_builds():
+    probe = textwrap.dedent("""\
+        import json, sys
+        from ntm_analysis.pipeline import kernel
+        with kernel.blocked():
+            import ntm_analysis.report.release  # what the build process imports for the index page
+            during = sys.modules.get("rfc3987_syntax", "absent")
+        import rfc3987_syntax
+        print(json.dumps({"during": during, "after": rfc3987_syntax.__name__}))
+        """)
+    result = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                       check=True).stdout)
+    assert result == {"during": None, "after": "rfc3987_syntax"}
+
+
+@pytest.mark.slow
+def test_the_warm_kernel_listens_on_unix_sockets_and_keeps_one_client(tmp_path, warm):
+    """No TCP ports another process could take before the kernel binds them; one client for every report."""
+    probe = notebook(tmp_path / "probe.ipynb", "x = 6 * 7\nx")
+    execute(probe, tmp_path / "1.ipynb")
+    client = warm.kc
+    done = execute(probe, tmp_path / "2.ipynb")
+    assert warm.kc is client and client is not None and warm.starts == 1
+    assert done.cells[-1].outputs[0]["data"]["text/plain"] == "42"
+    info = warm.km.get_connection_info()
+    assert info["transport"] == "ipc"
+    for channel in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
+        assert stat.S_ISSOCK(os.stat(f"{info['ip']}-{info[channel]}").st_mode)
+    # papermill wrote the finished notebook as nbformat does (the compact saves were only while it ran)
+    text = (tmp_path / "2.ipynb").read_text(encoding="utf-8")
+    assert text.startswith('{\n "cells": [')
+    assert nbformat.reads(text, as_version=4).cells[-1].outputs == done.cells[-1].outputs
+
+
+def test_a_worker_sets_the_report_modules_own_defer_variable_and_imports_the_build_only_after_its_boot():
+    assert build._DEFER_SVG == report.DEFER_SVG
+    target, (log_path, environ, arguments) = build._worker_boot("/x/worker-0.log", "/x/root")
+    assert target == "ntm_analysis.pipeline.kernel:worker_boot" and arguments == build.KERNEL_ARGUMENTS
+    assert environ == {report.DEFER_SVG: "1", "NTM_ROOT": "/x/root"}
+    # what a spawned worker unpickles names no heavy module: the build module is imported only after the boot
+    probe = ("import sys; from ntm_analysis.pipeline import lifecycle; "
+             "print(sorted(m for m in ('pandas', 'ntm_analysis.pipeline.build', 'papermill') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

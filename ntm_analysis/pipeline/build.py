@@ -35,6 +35,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from pathlib import Path
 import click
 
 from ntm_analysis import i18n, paths
-from ntm_analysis.pipeline import lifecycle
+from ntm_analysis.pipeline import kernel as warm_kernel, lifecycle
 from ntm_analysis.data import reference
 from ntm_analysis.report import kinds
 from ntm_analysis.report.kinds import report_filename
@@ -264,34 +265,35 @@ class _CleanFormatter(logging.Formatter):
         return super().format(record)
 
 
-def _worker_init(worker_log: str, root: str | None) -> None:
-    """Send the worker's stdout/stderr (and so its kernels') to its own log file in the scratch folder; the build
-    log collects it at the end, so that kernel chatter never reaches the terminal nor fails on a broken log.
-    Kernels read the inputs from the build's snapshot (`root`, as NTM_ROOT) and inherit DEFER_SVG: the worker
-    draws the charts' static SVGs when it exports the pages (see report.py). Then the worker starts its warm
-    kernel (engine.py), which imports while the worker readies its export; it is shut down when the worker exits."""
-    from ntm_analysis.pipeline import kernel
+def _worker_boot(worker_log: str, root: str | None) -> tuple:
+    """What a worker runs first (kernel.worker_boot, before it imports this module): its stdout/stderr, and so
+    its kernel's, go to its own log file in the scratch folder (the build log collects it at the end, so that
+    kernel chatter never reaches the terminal nor fails on a broken log); the kernel reads the inputs from the
+    build's snapshot (`root`, as NTM_ROOT) and inherits DEFER_SVG (the worker draws the charts' static SVGs when
+    it exports the pages, see report/html.py); then the worker launches its warm kernel, which imports while the
+    worker imports its own modules."""
+    environ = {_DEFER_SVG: "1", **({"NTM_ROOT": root} if root else {})}
+    return "ntm_analysis.pipeline.kernel:worker_boot", (worker_log, environ, KERNEL_ARGUMENTS)
 
-    kernel.block_unused()  # before anything imports jsonschema (see kernel.BLOCKED)
+
+#: report.html.DEFER_SVG, named here so that a worker need not import the report stack before its kernel starts
+#: (tests/test_build.py checks both names agree, and that kernels leave the SVGs to the worker).
+_DEFER_SVG = "NTM_DEFER_SVG"
+
+
+def _worker_init() -> None:
+    """After _worker_boot: the worker's log lines go to its log file; its export is readied in a thread while
+    the kernel imports and runs the first notebook (the first export waits for it); the kernel is shut down when
+    the worker exits."""
     from ntm_analysis.pipeline import engine
-    from ntm_analysis.report import html as report
 
-    os.environ[report.DEFER_SVG] = "1"
-    if root:
-        os.environ["NTM_ROOT"] = root
-    try:
-        fd = os.open(worker_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    except OSError:
-        fd = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_CleanFormatter(_LOG_FORMAT))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
-    engine.start_kernel("python3", KERNEL_ARGUMENTS)
-    engine.prepare_export()
+    kept = engine.start_kernel("python3", KERNEL_ARGUMENTS)
+    kept.announce()
+    engine.start_export()  # in a thread: the first notebook runs meanwhile; export_ready() before its page
     from multiprocessing import util
 
     util.Finalize(None, engine.stop_kernel, exitpriority=10)  # when the worker exits
@@ -340,6 +342,7 @@ def run_task(task: Task, scratch: str, cell_timeout: float | None = DEFAULT_CELL
         nb = execute_notebook(task.source, executed, parameters=task.parameters, cell_timeout=cell_timeout)
         title, headlines = harvest_headlines(nb)
         title = title or task.title
+        engine.export_ready()
         page = report.export_html(nb, title=title, lang=task.lang)
         link = re.compile(task.links) if task.links else kinds.pack_link()
         refs = [r for r in report.check_offline(page) if not link.match(r)]  # links to the pack's own pages
@@ -430,13 +433,16 @@ def worker_count(tasks: int, jobs: int | None) -> int:
 
 def execute(tasks: list[Task], *, jobs: int | None, log_file: Path | None = None, progress: bool = True,
             label: str = "", limits: Limits = Limits(), session: lifecycle.Session | None = None,
-            root: Path | None = None, failed_dir: Path | None = None) -> list[Outcome]:
+            root: Path | None = None, failed_dir: Path | None = None, meanwhile=None) -> list[Outcome]:
     """Run `tasks` in `jobs` worker processes (spawned, so nothing of this process leaks into them).
 
     Stops scheduling new tasks after the first failure; tasks already running finish. A report running longer
     than `limits.report` is stopped (its worker killed). Returns the outcomes of the tasks that ran, in task order;
     the executed notebooks of failed tasks are kept in `failed_dir`. Ctrl-C (or SIGTERM) kills the workers and
     their kernels at once and re-raises KeyboardInterrupt; nothing is left running or in the scratch folder.
+    `meanwhile()` is called once, when the first report is done (work for this process while the others run). The
+    workers are asked to stop at the end and waited for when the session closes: their kernels' shutdown
+    overlaps what the caller does next.
     """
     from multiprocessing import resource_tracker
 
@@ -446,7 +452,7 @@ def execute(tasks: list[Task], *, jobs: int | None, log_file: Path | None = None
     try:
         with session.environment():
             outcomes = _run_all(tasks, jobs=jobs, progress=progress, label=label, limits=limits, session=session,
-                                root=root)
+                                root=root, meanwhile=meanwhile)
         kept = {key: _keep_failed(o, failed_dir) for key, o in outcomes.items() if not o.ok}
         return [kept.get(task.key, outcomes[task.key]) for task in tasks if task.key in outcomes]
     finally:
@@ -455,11 +461,13 @@ def execute(tasks: list[Task], *, jobs: int | None, log_file: Path | None = None
             session.close()
 
 
-def _run_all(tasks, *, jobs, progress, label, limits, session, root) -> dict[str, Outcome]:
+def _run_all(tasks, *, jobs, progress, label, limits, session, root, meanwhile=None) -> dict[str, Outcome]:
     count = worker_count(len(tasks), jobs)
     scratch = session.scratch
-    pool = lifecycle.Workers(count, run_task, initializer=_worker_init,
-                             initargs_for=lambda i: (str(scratch / f"worker-{i}.log"), str(root) if root else None))
+    # By name: a spawned worker imports this module only after its boot has launched the kernel.
+    pool = lifecycle.Workers(count, f"{__name__}:run_task", initializer=f"{__name__}:_worker_init",
+                             boot_for=lambda i: _worker_boot(str(scratch / f"worker-{i}.log"),
+                                                             str(root) if root else None))
     outcomes: dict[str, Outcome] = {}
     queue = iter(tasks)
     started: dict[str, float] = {}
@@ -467,10 +475,13 @@ def _run_all(tasks, *, jobs, progress, label, limits, session, root) -> dict[str
     try:
         with _progress(len(tasks), label=label, show=progress) as bar:
             def record(outcome: Outcome) -> None:
-                nonlocal failed
+                nonlocal failed, meanwhile
                 outcomes[outcome.key] = outcome
                 failed = failed or not outcome.ok
                 bar.update(1)
+                if meanwhile is not None:
+                    meanwhile, call = None, meanwhile
+                    call()
 
             def feed() -> None:
                 for worker in pool.idle:
@@ -508,8 +519,19 @@ def _run_all(tasks, *, jobs, progress, label, limits, session, root) -> dict[str
     except BaseException:
         pool.close(force=True)
         raise
-    pool.close()
+    pool.close(wait=False)  # they stop (and shut their kernels down) while this process goes on
+    session.defer(pool.join)
     return outcomes
+
+
+def _prefetch_index_modules() -> None:
+    """Import what the index page needs (the report stack, altair among it: ≈1 s) in a thread, while the
+    workers start and run, rather than after the last report. A failure here is left to the real import."""
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            import ntm_analysis.report.release  # noqa: F401
+
+    threading.Thread(target=load, name="ntm-prefetch", daemon=True).start()
 
 
 def _existing(path: Path) -> str | None:
@@ -1125,9 +1147,10 @@ def build(*, units: Iterable[str] | None = None, lang: str = "vi", out: Path | s
     check_names(Path(os.path.abspath(out)), Path(log_file) if log_file is not None else None)
     published: list[dict] = []
     try:
-        return _build(units=units, reports=reports, lang=lang, out=out, communes=communes, jobs=jobs,
-                      progress=progress, log_file=log_file, force=force, limits=limits, published=published,
-                      project=project)
+        with warm_kernel.blocked():  # what the kernels do without, this process does too (see kernel.BLOCKED)
+            return _build(units=units, reports=reports, lang=lang, out=out, communes=communes, jobs=jobs,
+                          progress=progress, log_file=log_file, force=force, limits=limits, published=published,
+                          project=project)
     except OSError as exc:  # anything not foreseen below: still a message, never a traceback
         raise os_failure(exc, f"cannot build into {clean(out)}") from None
     except KeyboardInterrupt:
@@ -1181,7 +1204,7 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
                 try:
                     outcomes = execute(tasks, jobs=jobs, log_file=None, progress=progress,
                                        label=t("progress", lang), limits=limits, session=session, root=snap.root,
-                                       failed_dir=failed_folder(out))
+                                       failed_dir=failed_folder(out), meanwhile=_prefetch_index_modules)
                 except KeyboardInterrupt:
                     log.error("interrupted: nothing written to %s", path)
                     raise

@@ -19,6 +19,7 @@ Modules a report imported stay imported, as in any Python process; the package's
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import importlib
 import locale
@@ -26,6 +27,7 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 
 #: Modules kept out of the build's kernels and workers, and why.
 #: - rfc3987_syntax: jsonschema (imported by altair and nbformat) loads it, if installed, to check the "iri" and
@@ -49,6 +51,43 @@ def block_unused() -> None:
     """Make `import` of every BLOCKED module fail with ImportError in this process (unless already imported)."""
     for name in BLOCKED:
         sys.modules.setdefault(name, None)
+
+
+@contextlib.contextmanager
+def blocked() -> Iterator[None]:
+    """BLOCKED modules kept out of this process for a while (the build process, while it builds: its index page
+    imports altair, and so jsonschema), then importable again. Modules imported meanwhile stay as they were
+    imported: jsonschema then checks no "iri" format in this process, which nothing the build validates uses. When
+    jsonschema is already imported, blocking would save nothing and nothing changes."""
+    if "jsonschema" in sys.modules:
+        yield
+        return
+    added = [name for name in BLOCKED if name not in sys.modules]
+    block_unused()
+    try:
+        yield
+    finally:
+        for name in added:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+def worker_boot(worker_log: str, environ: dict[str, str], kernel_arguments: list[str]) -> None:
+    """The first thing a build worker does, before it imports the build's modules (pandas, altair, nbconvert:
+    the kernel imports its own meanwhile): send its stdout/stderr, and so its kernel's, to `worker_log`, set
+    `environ` (the kernel inherits it), keep BLOCKED modules out, and launch its warm kernel (engine.py)."""
+    block_unused()
+    try:
+        fd = os.open(worker_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError:
+        fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.environ.update(environ)
+    from ntm_analysis.pipeline import engine
+
+    engine.start_kernel("python3", kernel_arguments, announce=False)  # logged once the worker's log is set up
 
 
 def main() -> None:

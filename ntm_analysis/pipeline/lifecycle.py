@@ -17,6 +17,7 @@ This module imports only the standard library: the janitor starts in a few milli
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import os
@@ -134,6 +135,7 @@ class Session:
     def __init__(self, prefix: str = PREFIX):
         remove_stale(prefix)
         self.tag = uuid.uuid4().hex
+        self._deferred: list = []
         self.scratch = Path(tempfile.mkdtemp(prefix=prefix))
         self.runtime = self.scratch / "jupyter-runtime"
         self.runtime.mkdir()
@@ -175,14 +177,25 @@ class Session:
                 else:
                     os.environ[key] = value
 
+    def defer(self, function) -> None:
+        """Call `function()` when the session closes, before anything left is killed (e.g. waiting for workers
+        that were asked to stop)."""
+        self._deferred.append(function)
+
     def close(self) -> None:
-        """Kill what is left, remove the scratch folder, let the janitor go (and wait for it)."""
-        sweep(self.tag)
-        remove_tree(self.scratch)
-        with contextlib.suppress(OSError):
-            os.close(self._pipe)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.janitor.wait(timeout=60)
+        """Run what was deferred, kill what is left, remove the scratch folder, let the janitor go (and wait for
+        it)."""
+        deferred, self._deferred = self._deferred, []
+        try:
+            for function in deferred:
+                function()
+        finally:
+            sweep(self.tag)
+            remove_tree(self.scratch)
+            with contextlib.suppress(OSError):
+                os.close(self._pipe)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.janitor.wait(timeout=60)
 
     def __enter__(self) -> Session:
         return self
@@ -213,31 +226,56 @@ def sigterm_as_interrupt() -> Iterator[None]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _worker_main(conn, parent_pid: int, initializer, initargs, function) -> None:
+def _resolve(target):
+    """A callable, or one named "module:name" (imported only now, in the worker)."""
+    if not isinstance(target, str):
+        return target
+    import importlib
+
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _worker_main(conn, parent_pid: int, initializer, initargs, function, boot=None) -> None:
     die_with_parent(parent_pid)
     # Ctrl-C reaches the whole foreground process group; the build process decides what happens then.
     signal.signal(signal.SIGINT, lambda signum, frame: None)
+    if boot is not None:
+        _resolve(boot[0])(*boot[1])
     if initializer is not None:
-        initializer(*initargs)
+        _resolve(initializer)(*initargs)
+    function = _resolve(function)
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
-            return
+            break
         if job is None:
-            return
+            break
         conn.send(function(*job))
+    # Done: run the finalizers (the kernel's shutdown among them) and the exit handlers, then leave without
+    # tearing down every imported module one by one, which the build would wait for.
+    from multiprocessing import util
+
+    util._exit_function()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class Workers:
     """`count` spawned worker processes that call `function(*job)` for each job sent to them.
+
+    `function` and `initializer` may be named ("module:name") so that the worker imports them only when needed;
+    `boot_for(i)` gives worker i a ("module:name", args) to call first of all.
 
     `submit(worker, job, token)` hands a job to an idle worker; `wait(timeout)` returns [(worker, result)] for finished jobs, with
     result an instance of WorkerDied when the process died instead. `kill(worker)` ends one at once (its kernel
     follows it), `close()` all of them.
     """
 
-    def __init__(self, count: int, function, *, initializer=None, initargs=(), initargs_for=None):
+    def __init__(self, count: int, function, *, initializer=None, initargs=(), initargs_for=None, boot_for=None):
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
@@ -245,7 +283,8 @@ class Workers:
         for i in range(count):
             parent, child = context.Pipe()
             args = initargs_for(i) if initargs_for is not None else initargs
-            proc = context.Process(target=_worker_main, args=(child, os.getpid(), initializer, args, function),
+            boot = boot_for(i) if boot_for is not None else None
+            proc = context.Process(target=_worker_main, args=(child, os.getpid(), initializer, args, function, boot),
                                    daemon=True)
             proc.start()
             child.close()
@@ -298,7 +337,9 @@ class Workers:
         proc.join(timeout=10)
         self._procs[worker][2] = None
 
-    def close(self, *, force: bool = False) -> None:
+    def close(self, *, force: bool = False, wait: bool = True) -> None:
+        """Ask every worker to stop (`force`: kill them), and wait for them unless `wait` is False (then join()
+        must follow)."""
         for proc, conn, _ in self._procs:
             if force:
                 with contextlib.suppress(ProcessLookupError, AttributeError):
@@ -306,13 +347,19 @@ class Workers:
             else:
                 with contextlib.suppress(OSError, ValueError):
                     conn.send(None)
+        if wait:
+            self.join()
+
+    def join(self) -> None:
+        """Wait for the workers to end (killing one that does not within 30 s)."""
         for proc, conn, _ in self._procs:
             proc.join(timeout=30)
             if proc.is_alive():  # did not stop when asked: end it
                 with contextlib.suppress(ProcessLookupError, AttributeError):
                     proc.kill()
                 proc.join(timeout=10)
-            conn.close()
+            with contextlib.suppress(OSError):
+                conn.close()
 
 
 class WorkerDied:
