@@ -491,7 +491,7 @@ def _row(check: Check, names: dict[str, Quantity], table: pd.DataFrame) -> dict:
                 "not_comparable": None}[outcome]
         tail = check.on_fail if outcome in ("inconsistent", "not_comparable") else {}
         parts = [t[lang] for t in (lead, check.note, tail) if t]
-        text = " ".join(fmt.format(p, unit=facts_module.UNITS[unit][lang], **values) for p in parts)
+        text = " ".join(fmt.format(p, unit=facts_module.unit_label(unit, lang), **values) for p in parts)
         if check.context:
             sources = "; ".join(dict.fromkeys(_citation(c, lang) for c in check.context))
             text += " " + LABELS["cites"][lang].format(sources=sources)

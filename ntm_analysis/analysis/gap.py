@@ -334,9 +334,9 @@ def unmet_by_criterion(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     unmet = [int((~rows[c].astype(bool)).sum()) for c in communes.CRITERIA_COLUMNS]
     out = pd.DataFrame({
         "criterion": list(communes.CRITERIA),
-        "name": [crit.at[n, f"name_{lang}"] for n in communes.CRITERIA],
+        "name": [criteria_sets.name(n, cset, lang) for n in communes.CRITERIA],
         "label": [criterion_label(n, lang, cset) for n in communes.CRITERIA],
-        "group": [crit.at[n, f"group_{lang}"] for n in communes.CRITERIA],
+        "group": [criteria_sets.group_name(crit.at[n, "group"], lang) for n in communes.CRITERIA],
         "communes_unmet": unmet,
         "communes": len(rows),
         "criteria_set": cset,
@@ -425,9 +425,7 @@ def criterion_label(number: int, lang: str = "vi", criteria_set: str = "2016_202
     names = criteria_sets.criteria(criteria_set)
     if isinstance(number, bool) or not isinstance(number, Integral) or number not in names.index:
         raise NotFound(f"no criterion {number!r}: criteria are numbered 1–19")
-    i18n.check_lang(lang)
-    prefix = "TC" if lang == "vi" else "C"
-    return f"{prefix}{number:02d} {names.at[number, f'name_{lang}']}"
+    return f"{criteria_sets.code(number, lang)} {criteria_sets.name(number, criteria_set, lang)}"
 
 
 def set_of(rows: pd.DataFrame) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ntm_analysis.analysis import findings, gap
 from ntm_analysis import i18n
-from ntm_analysis.data import reference
+from ntm_analysis.data import facts, reference
 from ntm_analysis.report import html as report, kinds
 
 LABELS = i18n.catalogue("release")
@@ -252,7 +252,6 @@ def assessment_parts(lang: str) -> list:
                                              for cs in rows["criteria"]]
         shown[t("c_point", lang)] = [t(f"a_{i}", lang) for i in rows["id"]]
         shown[t("c_quote", lang)] = [f"«{q}»" for q in rows["quote"]]
-        shown[t("c_section", lang)] = [sec if lang == "vi" else sec.replace("Phần", "Part").replace("mục", "section")
-                                       for sec in rows["section"]]
+        shown[t("c_section", lang)] = [facts.section_label(sec, lang) for sec in rows["section"]]
         parts.append(report.table(pd.DataFrame(shown), lang=lang))
     return parts
