@@ -75,6 +75,8 @@ CASES = [
     (audit.evaluate, ("1 / 0", {}), {}, UsageError, "divides by zero"),
     (audit.fact_ids, (None,), {}, UsageError, "a formula is text"),
     (audit.run, ("facts.csv",), {}, UsageError, "a facts table"),
+    (audit.citation, ("no_such_fact",), {}, DataError, "no_such_fact"),
+    (audit.citation, ("recognitions_1999",), {}, NotFound, "recognitions_1999"),
     (audit.run, (FRAME,), {}, DataError, "problem(s) in facts table"),
     (audit.summary, (FRAME,), {}, UsageError, "the table run() returns"),
     # gap
