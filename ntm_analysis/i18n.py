@@ -17,7 +17,7 @@ from functools import cache
 from numbers import Real
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
@@ -59,7 +59,7 @@ def _languages(roots: tuple[Path, ...]) -> dict[str, dict]:
                 raise ConfigError(f"{meta} must give the language's name and babel locale (name = …, locale = …)")
             try:
                 Locale.parse(table["locale"])
-            except (ValueError, LookupError) as e:
+            except (ValueError, LookupError, UnknownLocaleError) as e:
                 raise ConfigError(f"{meta}: babel does not know the locale {table['locale']!r} ({e})") from None
             found[meta.parent.name] = {**table, "folder": meta.parent}
     return dict(sorted(found.items(), key=lambda item: (item[0] != DEFAULT, item[0])))
