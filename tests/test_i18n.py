@@ -3,6 +3,7 @@
 import datetime as dt
 import importlib
 import pkgutil
+import re
 import string
 
 import pytest
@@ -92,3 +93,12 @@ def test_plural_entries_follow_cldr(tmp_path):
         i18n.text(cat, "boards", "en")
     with pytest.raises(NtmError, match="no text"):
         cat["nothing"]
+
+
+def test_english_says_new_rural_not_ntm():
+    """The English pages call the programme NTP-NRD and its standard the new rural standard, never "NTM"."""
+    en = i18n.languages()["en"]["folder"]
+    for path in en.glob("*.toml"):
+        for key, text in i18n.read(path).items():
+            forms = text.values() if isinstance(text, dict) else [text]
+            assert not any(re.search(r"\bNTM\b", form) for form in forms), f"en/{path.name}: {key}"

@@ -69,8 +69,8 @@ def test_a_bad_language_folder_is_a_config_error(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_a_third_language_builds_a_page_through_the_real_build(dummy_language, tmp_path):
     out = tmp_path / "pack"
-    manifest = build.build(units=["051"], reports=["gap"], lang="xx", out=out, jobs=1, progress=False)
-    assert [r["path"] for r in manifest["reports"]] == ["051_gap_xx.html"]
+    manifest = build.build(units=["051"], lang="xx", out=out, jobs=1, progress=False)
+    assert [r["path"] for r in manifest["reports"]] == ["051_evaluation_xx.html", "051_gap_xx.html"]
     page = (out / "051_gap_xx.html").read_text(encoding="utf-8")
     assert '<html lang="xx">' in page
     assert MARKER in page  # the changed text, from the extra folder, reached the kernel
@@ -78,6 +78,9 @@ def test_a_third_language_builds_a_page_through_the_real_build(dummy_language, t
     # numbers in the folder's locale (fr_FR): the plan total 26.734,5 tỷ đồng, a pace of 16,67 communes a year
     assert "26\u202f734,5" in page and "16,67" in page
     assert "has no text" not in page and "Traceback" not in page
+    evaluation = (out / "051_evaluation_xx.html").read_text(encoding="utf-8")
+    assert '<html lang="xx">' in evaluation and "11\u202f132,3" in evaluation  # funds mobilised 2017–2021
+    assert "has no text" not in evaluation and "Traceback" not in evaluation
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="051_gap_xx.html">' in index
 
