@@ -26,7 +26,8 @@ from .errors import ConfigError
 CATALOGUES = Path(__file__).resolve().parent / "catalogues"
 #: Extra catalogue folders, searched before the package's: `NTM_CATALOGUES=/a:/b` (os.pathsep-separated), each
 #: holding `<lang>/` folders. A language is taken whole from the first folder that has it, so a folder there adds a
-#: language (or replaces one of the package's, e.g. an edited copy). Build workers and their kernels inherit it.
+#: language (or replaces one of the package's, e.g. an edited copy). Absolute paths only (kernels run in another
+#: working folder). Build workers and their kernels inherit it.
 SEARCH_PATH = "NTM_CATALOGUES"
 #: The default language first; the others in alphabetical order.
 DEFAULT = "vi"
@@ -39,7 +40,11 @@ def search_path() -> tuple[Path, ...]:
 
 @cache
 def _search_path(value: str) -> tuple[Path, ...]:
-    return (*(Path(p).expanduser().resolve() for p in value.split(os.pathsep) if p), CATALOGUES)
+    folders = [Path(p).expanduser() for p in value.split(os.pathsep) if p]
+    for folder in folders:  # each process reads it from its own working folder: only absolute paths are safe
+        if not folder.is_absolute() or not folder.is_dir():
+            raise ConfigError(f"{SEARCH_PATH} names {str(folder)!r}, which is not an absolute path to a folder")
+    return (*(f.resolve() for f in folders), CATALOGUES)
 
 
 @cache

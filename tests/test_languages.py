@@ -66,6 +66,13 @@ def test_a_bad_language_folder_is_a_config_error(tmp_path, monkeypatch):
         i18n.languages()
 
 
+@pytest.mark.parametrize("value", ["catalogues", "/nonexistent/catalogues"])
+def test_a_search_path_that_is_not_an_absolute_folder_is_refused(monkeypatch, value):
+    monkeypatch.setenv(i18n.SEARCH_PATH, value)
+    with pytest.raises(ConfigError, match=f"NTM_CATALOGUES names '{value}', which is not an absolute path"):
+        i18n.languages()
+
+
 @pytest.mark.slow
 def test_a_third_language_builds_a_page_through_the_real_build(dummy_language, tmp_path):
     out = tmp_path / "pack"
