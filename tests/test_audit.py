@@ -7,12 +7,33 @@ import pytest
 
 from ntm_analysis.analysis import audit
 from ntm_analysis.data import facts
+from ntm_analysis.report import words
 from ntm_analysis.errors import NotFound, UsageError
 
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return audit.run().set_index("check", drop=False)
+    """audit.run() with its description and note worded in both languages (report.words)."""
+    checks = audit.run()
+    for lang in ("vi", "en"):
+        worded = words.audit(checks, lang)
+        checks[f"description_{lang}"], checks[f"note_{lang}"] = worded["description"], worded["note"]
+    return checks.set_index("check", drop=False)
+
+
+def test_the_audit_returns_ids_and_numbers_not_words():
+    checks = audit.run()
+    assert list(checks.columns) == list(audit.COLUMNS)
+    keys = set(words.AUDIT)
+    assert set(checks["description"]) <= keys
+    assert all(set(note) <= keys for note in checks["note"])
+    assert all(isinstance(v, (int, float, str)) for values in checks["values"] for v in values.values())
+    # the words come from the catalogue: an English row says what the Vietnamese one says, in English
+    row = checks.set_index("check").loc["funding_2017_2021_credit_share"]
+    assert words.audit_description(row, "en") == \
+        "Printed share of credit 2017–2021 against the share computed from the amounts"
+    assert words.audit_description(row, "vi") == \
+        "Tỷ trọng vốn tín dụng 2017–2021 in ra so với tỷ trọng tính từ số tiền"
 
 
 # The report's inconsistencies, verified by hand (printed, implied).
@@ -51,7 +72,7 @@ OUTCOMES = {
 
 
 def test_every_declared_check_is_reported_once(table):
-    assert list(table.columns) == list(audit.COLUMNS)
+    assert list(table.columns)[:len(audit.COLUMNS)] == list(audit.COLUMNS)
     assert table["check"].tolist() == [c.id for c in audit.CHECKS]
     assert table["check"].is_unique
     assert set(table["status"]) <= {"pass", "fail"}

@@ -11,6 +11,7 @@ import pytest
 from ntm_analysis.analysis import audit, gap, progress
 from ntm_analysis.report import charts
 from ntm_analysis.data import facts, reference
+from ntm_analysis.report import words
 from ntm_analysis.errors import ConfigError, DataError, NotFound, NtmError, UnitError, UsageError
 
 FRAME = pd.DataFrame({"x": [1]})  # a frame with none of the expected columns
@@ -34,6 +35,10 @@ CASES = [
     (facts.not_figures, ("/nonexistent/not_figures.csv",), {}, DataError, "not_figures.csv"),
     (facts.read_district_targets, ("/nonexistent/targets.csv",), {}, DataError, "targets.csv"),
     (facts.read_table, ("/nonexistent/table.csv",), {}, DataError, "table.csv"),
+    (facts.unit_label, ("USD", "en"), {}, UsageError, "unknown unit 'USD'"),
+    (facts.unit_label, ("xã", "fr"), {}, ConfigError, "unknown language 'fr'"),
+    (facts.section_label, ("Chương 3", "en"), {}, UsageError, "part and section"),
+    (facts.section_label, (None, "en"), {}, UsageError, "part and section"),
     (FACT.label, ("fr",), {}, ConfigError, "unknown language 'fr'"),
     (FACT.value_in, ("xã",), {}, UsageError, "cannot convert"),
     (FACT.source, ("de",), {}, ConfigError, "unknown language 'de'"),
@@ -71,12 +76,14 @@ CASES = [
     (audit.evaluate, ("1 / 0", {}), {}, UsageError, "divides by zero"),
     (audit.fact_ids, (None,), {}, UsageError, "a formula is text"),
     (audit.run, ("facts.csv",), {}, UsageError, "a facts table"),
+    (audit.citation, ("no_such_fact",), {}, DataError, "no_such_fact"),
+    (audit.citation, ("recognitions_1999",), {}, NotFound, "recognitions_1999"),
     (audit.run, (FRAME,), {}, DataError, "problem(s) in facts table"),
     (audit.summary, (FRAME,), {}, UsageError, "the table run() returns"),
     # gap
-    (gap.province_targets, ("fr",), {}, ConfigError, "unknown language"),
+    (gap.province_targets, ("communes.csv",), {}, UsageError, "takes a commune frame"),
     (gap.target_year, ("2025",), {}, UsageError, "a figure"),
-    (gap.resources, ("fr",), {}, ConfigError, "unknown language"),
+    (gap.resources, (), {}, None, None),  # no argument to get wrong
     (gap.latest, ("communes.csv",), {}, UsageError, "not str"),
     (gap.check_frame, (FRAME,), {}, UsageError, "lacks column(s) year, commune_code"),
     (gap.bands, (FRAME,), {}, UsageError, "lacks column(s) year, criteria_met"),
@@ -86,18 +93,21 @@ CASES = [
     (gap.heatmap_data, (FRAME,), {}, UsageError, "lacks column(s)"),
     (gap.nearest, (FRAME,), {}, UsageError, "lacks column(s)"),
     (gap.trajectory, (FRAME, FRAME), {}, UsageError, "lacks column(s)"),
-    (gap.criterion_label, (20,), {}, NotFound, "no criterion 20"),
-    (gap.criterion_label, (5, "vi", "2030"), {}, DataError, "criteria set not one of"),
+    (words.criterion_label, (20,), {}, NotFound, "no criterion 20"),
+    (words.criterion_label, (5, "vi", "2030"), {}, DataError, "criteria set not one of"),
+    (words.criterion_label, (5, "fr"), {}, ConfigError, "unknown language"),
+    (words.targets, (gap.province_targets(), "fr"), {}, ConfigError, "unknown language"),
     (gap.set_of, (None,), {}, UsageError, "commune frame"),
     (gap.criteria_set_of, (FRAME,), {}, UsageError, "lacks column(s) year"),
-    (gap.criteria_set_gap, ("fr",), {}, ConfigError, "unknown language"),
-    (gap.pace_windows, ("fr",), {}, ConfigError, "unknown language"),
-    (gap.methods_compared, ("fr",), {}, ConfigError, "unknown language"),
-    (gap.funding_like_with_like, ("fr",), {}, ConfigError, "unknown language"),
-    (gap.funding_overlap_note, ("fr",), {}, ConfigError, "unknown language"),
+    (gap.criteria_set_gap, (), {}, None, None),
+    (gap.pace_windows, (), {}, None, None),
+    (gap.methods_compared, (), {}, None, None),
+    (gap.funding_like_with_like, (), {}, None, None),
+    (gap.pace_years, (), {}, None, None),
+    (words.funding_overlap_note, ("fr",), {}, ConfigError, "unknown language"),
     (gap.recognised_not_maintaining, (FRAME,), {}, UsageError, "lacks column(s)"),
     (gap.district_target, ("999", None), {}, UnitError, "unknown unit code or name '999'"),
-    (gap.national_context, ("fr",), {}, ConfigError, "unknown language"),
+    (gap.national_context, (), {}, None, None),
     (gap.credit_dependence, (), {}, None, None),  # no argument to get wrong
     # reference
     (reference.unit_name, ("999",), {}, UnitError, "unknown unit code or name '999'"),

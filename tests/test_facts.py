@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ntm_analysis.data import facts
-from ntm_analysis import paths
+from ntm_analysis import i18n, paths
 from ntm_analysis.errors import ConfigError, DataError, NotFound, UsageError
 
 RAW = paths.REPORT_TEXT.read_text(encoding="utf-8")
@@ -295,10 +295,10 @@ def test_every_problem_is_listed_at_once(tmp_path):
     frame = _raw_frame()
     frame.loc[1, "qualifier"] = "roughly"
     frame.loc[2, "topic"] = "weather"
-    frame.loc[3, "label_en"] = ""
+    frame.loc[3, "section"] = ""
     frame.loc[5, "period"] = "2017–2021"
     error = _problems(tmp_path, frame)
-    assert _where(error) == {(3, "qualifier"), (4, "topic"), (5, "label_en"), (7, "period")}
+    assert _where(error) == {(3, "qualifier"), (4, "topic"), (5, "section"), (7, "period")}
 
 
 def test_citation_problems(tmp_path):
@@ -317,3 +317,19 @@ def test_unreadable_file(tmp_path):
     empty.write_text("", encoding="utf-8")
     with pytest.raises(DataError, match="cannot read"):
         facts.load(empty)
+
+
+def test_every_figure_has_a_label_in_every_language_and_no_label_lacks_a_figure():
+    ids = set(facts.load()["id"])
+    assert set(facts.FIGURES) == ids
+    for lang in i18n.languages():
+        assert all(facts.get(i).label(lang).strip() for i in ids), lang
+        assert all(facts.unit_label(u, lang) or u == "%" for u in facts.UNITS), lang
+    assert not [i for i in ids if "NTM" in facts.get(i).label("en")]  # "new rural standard", as the pages say
+
+
+def test_sections_in_each_language():
+    assert facts.section_label("Phần I, mục I.5a", "en") == "Part I, section I.5a"
+    assert facts.section_label("Phần II", "vi") == "Phần II"
+    with pytest.raises(UsageError, match="part and section"):
+        facts.section_label("Chương 3", "en")

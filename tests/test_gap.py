@@ -9,6 +9,7 @@ import pytest
 from ntm_analysis.errors import NtmError
 from ntm_analysis.data import communes, facts
 from ntm_analysis.analysis import gap
+from ntm_analysis.report import words
 
 
 def _frame(specs, *, synthetic=False):
@@ -46,7 +47,7 @@ def small():
 
 @pytest.fixture(scope="module")
 def targets():
-    return gap.province_targets("vi").set_index("indicator")
+    return words.targets(gap.province_targets(), "vi").set_index("indicator")
 
 
 def test_targets_cover_every_indicator(targets):
@@ -105,13 +106,13 @@ def test_income_shows_the_required_compound_rate(targets):
 
 
 def test_targets_in_english():
-    en = gap.province_targets("en").set_index("indicator")
+    en = words.targets(gap.province_targets(), "en").set_index("indicator")
     assert en.at["standard_communes", "label"] == "Communes meeting the new rural standard"
     assert en.at["standard_communes", "category_label"] == "Unable to assess"
     assert "at least 3, so the end-2016 count is at least 5" in en.at["standard_communes", "note"]
     assert en.at["income", "pace_unit"] == "% per year" and "8.45%" in en.at["income", "note"]
     with pytest.raises(NtmError):
-        gap.province_targets("fr")
+        words.targets(gap.province_targets(), "fr")
 
 
 def _province_years():
@@ -133,7 +134,7 @@ def _province_years():
 
 
 def test_commune_data_fills_missing_baselines():
-    table = gap.province_targets("en", _province_years()).set_index("indicator")
+    table = words.targets(gap.province_targets(_province_years()), "en").set_index("indicator")
     advanced = table.loc["advanced_communes"]
     assert (advanced["baseline"], advanced["baseline_year"], advanced["earlier"], advanced["earlier_year"]) == \
         (3, 2021, 1, 2020)
@@ -153,13 +154,13 @@ def test_commune_data_fills_missing_baselines():
 def test_commune_data_must_cover_every_commune():
     frame = _province_years()
     partial = frame[frame["commune_code"] != frame["commune_code"].iloc[0]]
-    table = gap.province_targets("vi", partial).set_index("indicator")
+    table = words.targets(gap.province_targets(partial), "vi").set_index("indicator")
     assert table.at["advanced_communes", "category"] == "unable"
     assert math.isnan(table.at["advanced_communes", "baseline"])
 
 
 def test_blank_villages_give_no_baseline():
-    table = gap.province_targets("vi", communes.load_default()).set_index("indicator")
+    table = words.targets(gap.province_targets(communes.load_default()), "vi").set_index("indicator")
     assert math.isnan(table.at["villages_standard", "baseline"])
     assert table.at["advanced_communes", "baseline"] == 0  # the demo has no advanced commune
     assert table.at["advanced_communes", "baseline_source"] == "communes_synthetic"
@@ -168,7 +169,7 @@ def test_blank_villages_give_no_baseline():
 # ------------------------------------------------------------------------------------------------ resources
 
 def test_resources_against_the_report():
-    table = gap.resources("vi").set_index("source")
+    table = words.funding(gap.resources(), "vi").set_index("source")
     assert list(table.index) == ["central", "local", "integrated", "credit", "community", "enterprise_other", "total"]
     assert table.at["central", "mobilised"] == 2397.3 and table.at["central", "planned"] == pytest.approx(395.5)
     assert table.at["credit", "planned"] == pytest.approx(20000) and table.at["credit", "mobilised"] == 8098.32
@@ -183,7 +184,7 @@ def test_resources_against_the_report():
     assert parts["planned"].sum() == pytest.approx(table.at["total", "planned"])  # the plan adds up exactly
     assert parts["mobilised"].sum() == pytest.approx(11132.22)  # the 2017–2021 parts fall 0.08 short of the total
     assert table.at["total", "label"] == "Tổng cộng"
-    assert gap.resources("en").set_index("source").at["credit", "label"] == "Credit"
+    assert words.funding(gap.resources(), "en").set_index("source").at["credit", "label"] == "Credit"
 
 
 def test_credit_dependence():
@@ -195,7 +196,7 @@ def test_credit_dependence():
 # ------------------------------------------------------------------------------------------------ commune views
 
 def test_bands(small):
-    table = gap.bands(small, lang="en")
+    table = words.bands(gap.bands(small), "en")
     assert table["band"].tolist() == ["19", "15-18", "10-14", "5-9", "0-4"]
     assert table["communes"].tolist() == [1, 1, 2, 1, 0]
     assert table["share"].tolist() == [20.0, 20.0, 40.0, 20.0, 0.0]
@@ -228,17 +229,17 @@ def test_distance(small):
 
 
 def test_unmet_by_criterion(small):
-    table = gap.unmet_by_criterion(small, lang="vi").set_index("criterion")
+    table = words.unmet_by_criterion(gap.unmet_by_criterion(small), "vi").set_index("criterion")
     expected = {1: 4, 2: 2, 3: 2, 4: 2, 5: 3, 6: 2, 7: 1, 8: 1, 9: 1, 10: 3, 11: 3, 12: 1, 13: 1, 14: 0, 15: 0,
                 16: 0, 17: 1, 18: 0, 19: 0}
     assert table["communes_unmet"].to_dict() == expected
     assert table.at[1, "share_unmet"] == 80.0 and table.at[14, "share_unmet"] == 0.0
     assert table.at[5, "name"] == "Trường học" and table.at[5, "label"] == "TC05 Trường học"
-    assert gap.unmet_by_criterion(small, lang="en").set_index("criterion").at[5, "name"] == "Schools"
+    assert words.unmet_by_criterion(gap.unmet_by_criterion(small), "en").set_index("criterion").at[5, "name"] == "Schools"
 
 
 def test_heatmap_data(small):
-    table = gap.heatmap_data(small, lang="en")
+    table = words.heatmap_data(gap.heatmap_data(small), "en")
     assert len(table) == 5 * 19
     assert table.groupby("order")["commune_code"].first().tolist() == ["01693", "01705", "01720", "01291", "01294"]
     assert table[table["order"] == 0]["criterion"].tolist() == list(range(1, 20))
@@ -256,7 +257,7 @@ def test_heatmap_labels_are_unique_when_names_repeat():
 
 
 def test_nearest(small):
-    table = gap.nearest(small, n=2, lang="vi")
+    table = words.nearest(gap.nearest(small, n=2), "vi")
     assert table["commune_code"].tolist() == ["01705", "01720"]  # 18 and 14 criteria; the 19/19 one is excluded
     assert table["missing"].tolist() == [1, 5]
     assert table["missing_numbers"].tolist() == [[1], [1, 5, 6, 10, 11]]
@@ -288,7 +289,7 @@ def test_empty_frame(small):
 def test_trajectory(small, targets):
     y2020 = _frame([("01693", 2020, [1], "chua_dat"), *[(c, 2020, u, lvl) for c, _, u, lvl, _ in SMALL[1:]]])
     frame = pd.concat([y2020, small], ignore_index=True)
-    table = gap.trajectory(frame, targets.reset_index(), lang="en")
+    table = words.trajectory(gap.trajectory(frame, targets.reset_index()), "en")
     observed = table[(table["series"] == "observed") & (table["indicator"] == "standard_communes")]
     assert observed[["year", "value"]].values.tolist() == [[2020, 0.0], [2021, 1.0]]
     path = table[(table["series"] == "target_path") & (table["indicator"] == "standard_communes")]
@@ -305,7 +306,7 @@ def test_trajectory(small, targets):
 # ------------------------------------------------------------------------------ the gap on each criteria set
 
 def test_gap_on_both_criteria_sets_worked():
-    g = gap.criteria_set_gap("vi").set_index(["baseline", "indicator"])
+    g = words.criteria_set_gap(gap.criteria_set_gap(), "vi").set_index(["baseline", "indicator"])
     old, new = g.loc[("base_2021_old", "standard_communes")], g.loc[("base_2022_new", "standard_communes")]
     # Report, end-2021, 2016–2020 set: 50 − 17 = 33 communes over 2022–2025 (4 years) = 8,25 a year.
     assert (old["criteria_set"], old["start_year"], old["start"], old["gap"], old["years"]) == \
@@ -331,10 +332,10 @@ def test_criteria_set_by_column_or_year():
 
 
 def test_pace_by_window_respects_the_mergers():
-    w = gap.pace_windows("en").set_index("window")
+    w = words.pace_windows(gap.pace_windows(), "en").set_index("window")
     # before the mergers: 15 (end-2018, context) → 20 (2019, report) = +5 a year
     assert (w.at["w_before", "start"], w.at["w_before", "end"], w.at["w_before", "pace"]) == (15, 20, 5)
-    assert w.at["w_before", "origin"] == "public source (context) → report"
+    assert w.at["w_before", "origin_label"] == "public source (context) → report"
     # after: 20 (2019) → 17 (2021) = −1,5 a year
     assert (w.at["w_after", "start"], w.at["w_after", "end"], w.at["w_after", "pace"]) == (20, 17, -1.5)
     assert w.at["w_needed_old", "pace"] == pytest.approx(8.25)
@@ -343,7 +344,7 @@ def test_pace_by_window_respects_the_mergers():
 
 
 def test_methods_compared_where_they_disagree():
-    m = gap.methods_compared("en").set_index(["series", "method"])
+    m = words.methods_compared(gap.methods_compared(), "en").set_index(["series", "method"])
     cited_pub, cited_lin = m.loc[("series_cited", "open_sdg")], m.loc[("series_cited", "adapted_linear")]
     # Open SDG on the cited series: base 2018 (15) → 2021 (17): CAGR 4,26 %; needed (50/15)^(1/7) − 1 = 18,77 %.
     assert cited_pub["observed"] == pytest.approx((17 / 15) ** (1 / 3) - 1)
@@ -362,7 +363,7 @@ def test_methods_compared_where_they_disagree():
 
 
 def test_funding_like_with_like_worked():
-    f = gap.funding_like_with_like("en").set_index("source")
+    f = words.funding(gap.funding_like_with_like(), "en").set_index("source")
     # state budget 2017–2021 = 2.397,3 + 314,7 + 65,15 = 2.777,15 tỷ; plan = 6.358,494 tỷ; ratio 2,29
     assert f.at["state_budget", "mobilised"] == pytest.approx(2777.15)
     assert f.at["state_budget", "planned"] == pytest.approx(6358.494)
@@ -376,10 +377,10 @@ def test_funding_like_with_like_worked():
     assert f.at["total", "planned_per_pace_year"] == pytest.approx(26734.494 / 4)
     # no ratio across a category whose meaning changed; credit described as what it is
     assert math.isnan(f.at["integrated", "ratio"]) and not f.at["integrated", "comparable"]
-    assert "mostly central money of other national target programmes" in f.at["integrated", "note"]
+    assert "mostly central money of other national target programmes" in f.at["integrated", "note_label"]
     assert math.isnan(f.at["enterprise_other", "ratio"])
-    assert "bank lending in the area" in f.at["credit", "note"] and "neither controls" in f.at["credit", "note"]
-    assert "2021 sits in both periods" in gap.funding_overlap_note("en")
+    assert "bank lending in the area" in f.at["credit", "note_label"] and "neither controls" in f.at["credit", "note_label"]
+    assert "2021 sits in both periods" in words.funding_overlap_note("en")
 
 
 def test_recognised_not_maintaining_counts_per_district():
@@ -405,10 +406,10 @@ def test_recognised_not_maintaining_counts_per_district():
 
 def test_district_targets_from_footnote_1():
     frame = _frame([("01693", 2021, [], "dat_chuan")])
-    hoa_an = gap.district_target("051", None, "en")
+    hoa_an = words.district_target(gap.district_target("051", None), "en")
     assert hoa_an["target"] == "dat_chuan" and hoa_an["communes"] == 14 and hoa_an["more"] is None
     assert hoa_an["more_new_set"] == 14 and hoa_an["pace_new_set"] == pytest.approx(14 / 3)
-    city = gap.district_target("040", frame, "vi")
+    city = words.district_target(gap.district_target("040", frame), "vi")
     # Thành phố Cao Bằng: 3 communes (xã), 1 standard in the data → 2 more over 2022–2025 = 0,5 a year
     assert (city["communes"], city["standard"], city["more"], city["years"]) == (3, 1, 2, 4)
     assert city["pace"] == pytest.approx(0.5)
@@ -418,7 +419,7 @@ def test_district_targets_from_footnote_1():
 
 
 def test_national_context_beside_cao_bang():
-    n = gap.national_context("en").set_index("key")
+    n = words.national_context(gap.national_context(), "en").set_index("key")
     assert n.at["nat_2021", "share"] == pytest.approx(68.2) and n.at["nat_2021", "origin"] == "context"
     assert n.at["nat_target", "share"] == 80 and n.at["nat_2025_06", "share"] == pytest.approx(79.3)
     assert n.at["cb_2021", "share"] == pytest.approx(100 * 17 / 139) and n.at["cb_2021", "origin"] == "report"
@@ -426,16 +427,16 @@ def test_national_context_beside_cao_bang():
 
 
 def test_criterion_labels_follow_the_set_in_force():
-    assert gap.criterion_label(3, "vi") == "TC03 Thủy lợi"
-    assert gap.criterion_label(3, "vi", "2021_2025") == "TC03 Thủy lợi và phòng, chống thiên tai"
-    assert gap.criterion_label(11, "en", "2021_2025") == "C11 Multidimensional poverty"
+    assert words.criterion_label(3, "vi") == "TC03 Thủy lợi"
+    assert words.criterion_label(3, "vi", "2021_2025") == "TC03 Thủy lợi và phòng, chống thiên tai"
+    assert words.criterion_label(11, "en", "2021_2025") == "C11 Multidimensional poverty"
     old = _frame([("01693", 2021, [3], "chua_dat")])
     new = old.assign(year=2022, criteria_set="2021_2025")  # the reader sets it from the year
-    assert gap.unmet_by_criterion(old, "vi").set_index("criterion").at[3, "label"] == "TC03 Thủy lợi"
-    by_new = gap.unmet_by_criterion(new, "vi").set_index("criterion")
+    assert words.unmet_by_criterion(gap.unmet_by_criterion(old), "vi").set_index("criterion").at[3, "label"] == "TC03 Thủy lợi"
+    by_new = words.unmet_by_criterion(gap.unmet_by_criterion(new), "vi").set_index("criterion")
     assert by_new.at[3, "label"] == "TC03 Thủy lợi và phòng, chống thiên tai" and by_new.at[3, "criteria_set"] == "2021_2025"
-    assert "TC03 Thủy lợi và phòng, chống thiên tai" in gap.nearest(new, lang="vi")["missing_criteria"].iloc[0]
-    assert set(gap.heatmap_data(new.assign(criteria_set="2016_2020"), "vi")["criterion_label"]) >= {"TC03 Thủy lợi"}
+    assert "TC03 Thủy lợi và phòng, chống thiên tai" in words.nearest(gap.nearest(new), "vi")["missing_criteria"].iloc[0]
+    assert set(words.heatmap_data(gap.heatmap_data(new.assign(criteria_set="2016_2020")), "vi")["criterion_label"]) >= {"TC03 Thủy lợi"}
 
 
 def test_every_target_row_names_its_criteria_set_and_window(targets):
@@ -443,3 +444,19 @@ def test_every_target_row_names_its_criteria_set_and_window(targets):
     assert targets.at["average_criteria", "window"] == "cuối 2021 → cuối 2025 (4 năm)"
     assert targets.at["income", "baseline_criteria_set"] == ""  # an income index rests on no criteria set
     assert targets.at["advanced_communes", "window"] == ""  # no baseline in the report
+
+
+def test_analysis_functions_take_no_language_and_return_ids():
+    import inspect
+
+    from ntm_analysis.analysis import audit, findings, progress
+
+    for module in (audit, findings, gap, progress):
+        for name, f in vars(module).items():
+            if inspect.isfunction(f) and f.__module__ == module.__name__:
+                assert "lang" not in inspect.signature(f).parameters, f"{module.__name__}.{name}"
+    targets = gap.province_targets()
+    assert "label" not in targets and set(targets["unit"]) <= {*facts.UNITS, "index"}
+    assert all(domain in ("gap", "progress") and key in (words.GAP if domain == "gap" else words.PROGRESS)
+               for notes in targets["notes"] for domain, key, _ in notes)
+    assert set(gap.pace_windows()["origin"].explode()) <= {"report", "context"}

@@ -69,7 +69,7 @@ def test_district_pages_show_their_target_or_none():
     assert "tất cả 14 xã" in hoa_an and "cần 14 xã trong 3 năm (4,67 xã/năm)" in hoa_an
     assert "dữ liệu mô phỏng" in hoa_an  # the commune-data part is labelled synthetic
     city = text(GapReport(lang="en", unit="040").communes())
-    assert "completes the NTM task by 2025" in city and "every one of its 3 communes" in city
+    assert "completes the new rural development task by 2025" in city and "every one of its 3 communes" in city
     bao_lam = text(GapReport(lang="en", unit="042").communes())
     assert "The report sets no district-level target for" in bao_lam
     province = text(GapReport(lang="en").communes())
@@ -109,5 +109,5 @@ def test_evaluation_national_context_and_audit(lang):
 
 def test_city_page_cites_the_task_already_reported_done():
     city = text(GapReport(lang="en", unit="040").communes())
-    assert "Public source: Cao Bằng city has completed the NTM task (year and decision not found)" in city
+    assert "Public source: Cao Bằng city has completed the new rural development task (year and decision not found)" in city
     assert "Nhân Dân, 10/2022" in city

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from ntm_analysis.data import communes, facts, reference
 from ntm_analysis.analysis import findings, gap
 from ntm_analysis import i18n, paths
-from ntm_analysis.report import release, html as report, kinds
+from ntm_analysis.report import release, words, html as report, kinds
 
 pytestmark = pytest.mark.slow
 
@@ -94,7 +94,7 @@ def test_every_page_has_the_parts_of_a_release(pages, key):
 def test_gap_province_key_points_carry_the_numbers(pages):
     vi = [squash(li.get_text()) for li in soup_of(pages[("gap", "04", "vi")]).select(".ntm-keypoints li")]
     en = [squash(li.get_text()) for li in soup_of(pages[("gap", "04", "en")]).select(".ntm-keypoints li")]
-    sets = gap.criteria_set_gap("vi").set_index(["baseline", "indicator"])
+    sets = gap.criteria_set_gap().set_index(["baseline", "indicator"])
     new = sets.loc[("base_2022_new", "standard_communes")]
     assert new["gap"] == 50 and round(new["pace_needed"], 2) == 16.67
     assert "bộ tiêu chí 2021–2025" in vi[0] and "cần thêm 50 xã" in vi[0] and "16,67 xã mỗi năm" in vi[0]
@@ -144,7 +144,7 @@ def test_evaluation_page_summarises_the_assessment_with_quotes(pages, lang):
     raw = squash(RAW)
     assert all(q.strip("«»") in raw for q in quotes)
     text = squash(" ".join(t.get_text(" ") for t in tables))
-    labels = [gap.criterion_label(c, lang) for c in (1, 5, 6, 10, 11, 17)]
+    labels = [words.criterion_label(c, lang) for c in (1, 5, 6, 10, 11, 17)]
     assert all(label in text for label in labels)
     word = {"vi": "Kết quả đạt được", "en": "Achievements"}[lang]
     assert word in visible(soup_of(pages[("evaluation", "04", lang)]))

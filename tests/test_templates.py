@@ -28,7 +28,7 @@ from ntm_analysis.report import html as report
 
 PACKAGE = Path(ntm_analysis.__file__).parent
 #: A tag in a string: "<p", "</td", "<!DOCTYPE" (a placeholder stands for each {value} of an f-string).
-TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9-]*|!doctype)(?=[\s>/]|$)", re.I)
+TAG = re.compile(r"(?<!\(\?P)<(/?[a-zA-Z][a-zA-Z0-9-]*|!doctype)(?=[\s>/]|$)", re.I)  # not a regex's (?P<name>
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b")
 #: Where Python may still write a tag, and why.
 ALLOWED = {
@@ -84,7 +84,7 @@ def test_no_module_builds_html_in_python_strings():
 
 def test_the_scan_sees_tags_in_plain_and_f_strings(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text('def f(x):\n    """<p>a docstring</p> is fine"""\n    return f"<{x}>" + "</td>" + "a < b"\n',
+    sample.write_text('def f(x):\n    """<p>a docstring</p> is fine"""\n    return f"<{x}>" + "</td>" + "a < b" + "(?P<part>x+)"\n',
                       encoding="utf-8")
     hits = [text for _, text in _strings(sample) if TAG.search(text)]
     assert hits == ["<x>", "</td>"]

@@ -21,22 +21,20 @@ from __future__ import annotations
 import ast
 import math
 import operator
-import string
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ntm_analysis.data import context, lineage
-from ntm_analysis import i18n
 from ntm_analysis.data import facts as facts_module
 from ntm_analysis.errors import DataError, NotFound, UsageError
 
-LABELS = i18n.catalogue("audit")
 
 OUTCOMES = ("holds", "inconsistent", "rounding", "not_comparable")
 
-COLUMNS = ("check", "topic", "description_vi", "description_en", "formula", "printed", "implied", "difference",
-           "tolerance", "unit", "status", "outcome", "note_vi", "note_en", "facts", "context")
+#: ids and numbers: `description` and `note` are keys of the `audit` catalogue (report.words.audit words them).
+COLUMNS = ("check", "topic", "description", "formula", "printed", "implied", "difference", "tolerance", "unit",
+           "status", "outcome", "note", "values", "words", "facts", "context")
 CONTEXT_PREFIX = "ctx_"
 
 
@@ -145,19 +143,22 @@ def fact_ids(formula: str) -> list[str]:
 @dataclass(frozen=True)
 class Check:
     """One arithmetic claim of the report. `relation`: '=' (agree), '<=' (printed at most implied), '>='.
-    `note` is always shown; `on_fail` only when the check fails. Notes may use {fact_id}, {printed}, {implied},
+    `description`, `note` (always shown) and `on_fail` (shown only when the check fails) are keys of the `audit`
+    catalogue, worded by the report layer (report.words). Notes may use {fact_id}, {printed}, {implied},
     {implied_low}, {implied_high}, {gap}, {tolerance}, {unit} and the named formulas in `values`;
-    a format spec gives the decimals ({implied:2})."""
+    a format spec gives the decimals ({implied:2}). `words` fills a placeholder with another catalogue text."""
 
     id: str
     topic: str
     printed: str
     implied: str
-    description: dict[str, str]
+    description: str
     relation: str = "="
-    note: dict[str, str] = field(default_factory=dict)
-    on_fail: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    on_fail: str = ""
     values: dict[str, str] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+    period: str = ""
     #: the outcome when the check fails: inconsistent (default) or not_comparable; `truncation` tries rounding first
     fail_outcome: str = "inconsistent"
     truncation: bool = False
@@ -165,47 +166,26 @@ class Check:
     context: tuple[str, ...] = ()
 
 
-def _t(vi: str, en: str) -> dict[str, str]:
-    return {"vi": vi, "en": en}
+#: Funding sources whose printed shares are checked (their words: `audit` catalogue, fs_<key> and ps_<key>).
+_FUNDING_SOURCES = ("central", "provincial", "integrated", "credit", "community", "other")
+_PLAN_SOURCES = ("central", "local", "integrated", "credit", "enterprise", "community")
 
 
-_SHARE_NOTE = LABELS["share"]
-
-_FUNDING_SOURCES = {
-    "central": _t("ngân sách Trung ương", "central budget"),
-    "provincial": _t("ngân sách tỉnh", "provincial budget"),
-    "integrated": _t("vốn lồng ghép", "integrated funds"),
-    "credit": _t("vốn tín dụng", "credit"),
-    "community": _t("vốn cộng đồng dân cư", "community contributions"),
-    "other": _t("vốn huy động khác", "other funds"),
-}
-_PLAN_SOURCES = {
-    "central": _t("ngân sách trung ương", "central budget"),
-    "local": _t("ngân sách địa phương", "local budget"),
-    "integrated": _t("vốn lồng ghép", "integrated funds"),
-    "credit": _t("tín dụng", "credit"),
-    "enterprise": _t("doanh nghiệp", "enterprises"),
-    "community": _t("cộng đồng dân cư", "community"),
-}
-
-
-def _share_checks(prefix: str, topic: str, total: str, sources: dict[str, dict[str, str]], period: str) -> list[Check]:
+def _share_checks(prefix: str, topic: str, total: str, sources: tuple[str, ...], words: str, period: str) -> list[Check]:
     """One check per printed share (share = 100 × amount / total) and one that the shares add up to 100 %."""
     checks = [
         Check(
             id=f"{prefix}_{key}_share", topic=topic,
             printed=f"{prefix}_{key}_share", implied=f"100 * {prefix}_{key} / {total}",
-            description=_t(f"Tỷ trọng {name['vi']} {period} in ra so với tỷ trọng tính từ số tiền",
-                           f"Printed share of {name['en']} {period} against the share computed from the amounts"),
-            note=_SHARE_NOTE, truncation=True,
+            description="d_share", words={"source": f"{words}_{key}"}, period=period,
+            note="share", truncation=True,
         )
-        for key, name in sources.items()
+        for key in sources
     ]
     checks.append(Check(
         id=f"{prefix}_shares_sum", topic=topic,
         printed=" + ".join(f"{prefix}_{key}_share" for key in sources), implied="100",
-        description=_t(f"Các tỷ trọng in ra {period} cộng lại bằng 100%",
-                       f"The printed shares {period} add up to 100%"),
+        description="d_shares_sum", period=period,
     ))
     return checks
 
@@ -217,199 +197,116 @@ CHECKS: list[Check] = [
     Check(
         "management_province_office_staff", "management", "management_province_office_staff",
         "1 + 1 + management_province_office_fulltime + management_province_office_parttime",
-        _t("Văn phòng Điều phối cấp tỉnh: tổng số người bằng Chánh Văn phòng và Phó Chánh Văn phòng (mỗi chức danh "
-           "một người) cộng cán bộ chuyên trách và kiêm nhiệm",
-           "Provincial coordination office: total staff equals the head and the deputy head (one each) plus the "
-           "full-time and part-time officials"),
+        "d_management_province_office_staff",
     ),
     # --- OCOP
     Check("ocop_products_by_rating", "ocop", "ocop_products", "ocop_stars_3 + ocop_stars_4",
-          _t("Sản phẩm OCOP bằng tổng số sản phẩm 3 sao và 4 sao", "OCOP products equal the 3-star plus 4-star products")),
+          "d_ocop_products_by_rating"),
     Check("ocop_products_by_sector", "ocop", "ocop_products",
           "ocop_sector_food + ocop_sector_drinks + ocop_sector_crafts + ocop_sector_tourism",
-          _t("Sản phẩm OCOP bằng tổng theo ngành (thực phẩm, đồ uống, thủ công mỹ nghệ, du lịch nông thôn)",
-             "OCOP products equal the sum by sector (food, drinks, handicrafts, rural tourism)")),
+          "d_ocop_products_by_sector"),
     Check("ocop_entities_by_type", "ocop", "ocop_entities",
           "ocop_entities_cooperatives + ocop_entities_enterprises + ocop_entities_households",
-          _t("Chủ thể OCOP bằng hợp tác xã + doanh nghiệp + hộ kinh doanh",
-             "OCOP entities equal cooperatives + enterprises + household businesses")),
+          "d_ocop_entities_by_type"),
     # --- funding mobilised 2017–2021
     Check("funding_2017_2021_sum_of_sources", "funding_2017_2021", "funding_2017_2021_total", FUNDING_SUM,
-          _t("Tổng vốn huy động 2017–2021 bằng tổng sáu nguồn", "Total funds 2017–2021 equal the sum of the six sources"),
-          note=_t("Tổng sáu nguồn: {implied} tỷ đồng; tổng in ra: {printed} tỷ đồng.",
-                  "Sum of the six sources: {implied} billion VND; printed total: {printed} billion VND.")),
-    *_share_checks("funding_2017_2021", "funding_2017_2021", "funding_2017_2021_total", _FUNDING_SOURCES, "2017–2021"),
+          "d_funding_2017_2021_sum_of_sources",
+          note="n_funding_2017_2021_sum_of_sources"),
+    *_share_checks("funding_2017_2021", "funding_2017_2021", "funding_2017_2021_total", _FUNDING_SOURCES, "fs",
+                    "2017–2021"),
     # --- resources 2021–2025
     Check("plan_total_parts", "resources_2021_2025", "plan_total", "plan_budget + plan_nonbudget",
-          _t("Tổng nguồn lực 2021–2025 bằng vốn ngân sách cộng nguồn ngoài ngân sách",
-             "Total resources 2021–2025 equal budget plus non-budget resources")),
+          "d_plan_total_parts"),
     Check("plan_budget_parts", "resources_2021_2025", "plan_budget", "plan_central + plan_local + plan_integrated",
-          _t("Vốn ngân sách bằng ngân sách trung ương + ngân sách địa phương + vốn lồng ghép",
-             "Budget funds equal central budget + local budget + integrated funds")),
+          "d_plan_budget_parts"),
     Check("plan_nonbudget_parts", "resources_2021_2025", "plan_nonbudget", "plan_credit + plan_enterprise + plan_community",
-          _t("Nguồn ngoài ngân sách bằng tín dụng + doanh nghiệp + cộng đồng dân cư",
-             "Non-budget resources equal credit + enterprises + community")),
+          "d_plan_nonbudget_parts"),
     Check("plan_central_parts", "resources_2021_2025", "plan_central", "plan_central_investment + plan_central_recurrent",
-          _t("Ngân sách trung ương bằng vốn đầu tư phát triển + vốn sự nghiệp",
-             "Central budget equals development investment + recurrent funds"),
-          note=_t("Vốn sự nghiệp in là {plan_central_recurrent} triệu đồng; để khớp tổng cần {balancing:0} triệu đồng "
-                  "(ngân sách trung ương trừ vốn đầu tư phát triển).",
-                  "Recurrent funds are printed as {plan_central_recurrent} million VND; the total balances with "
-                  "{balancing:0} million VND (central budget minus development investment)."),
-          on_fail=_t("Dấu phân cách hàng nghìn có lẽ đã bị in thành dấu thập phân; dữ liệu giữ nguyên con số in.",
-                     "A thousands separator was probably printed as a decimal comma; the data keeps the printed figure."),
+          "d_plan_central_parts",
+          note="n_plan_central_parts",
+          on_fail="f_plan_central_parts",
           values={"balancing": "plan_central - plan_central_investment"}),
-    *_share_checks("plan", "resources_2021_2025", "plan_total", _PLAN_SOURCES, "2021–2025"),
+    *_share_checks("plan", "resources_2021_2025", "plan_total", _PLAN_SOURCES, "ps", "2021–2025"),
     # --- communes' attainment 2021
     Check("attainment_2021_all_communes", "attainment_2021", "target_2025_communes_total",
           "attainment_2021_standard + attainment_2021_band_15_18 + attainment_2021_band_10_14 + attainment_2021_band_5_9",
-          _t("Xã đạt chuẩn cộng các nhóm 15–18, 10–14 và 5–9 tiêu chí bằng tổng số xã của tỉnh",
-             "Standard communes plus the 15–18, 10–14 and 5–9 criteria bands equal the province's communes")),
+          "d_attainment_2021_all_communes"),
     Check("attainment_2021_average_within_bands", "attainment_2021", "attainment_2021_average",
           "(19 * attainment_2021_standard + between(15, 18) * attainment_2021_band_15_18"
           " + between(10, 14) * attainment_2021_band_10_14 + between(5, 9) * attainment_2021_band_5_9)"
           " / target_2025_communes_total",
-          _t("Bình quân tiêu chí/xã nằm trong khoảng mà các nhóm xã cho phép",
-             "The average criteria per commune lies within the range the bands allow"),
-          note=_t("Các nhóm cho phép bình quân từ {implied_low:2} đến {implied_high:2} tiêu chí/xã.",
-                  "The bands allow an average from {implied_low:2} to {implied_high:2} criteria per commune.")),
+          "d_attainment_2021_average_within_bands",
+          note="n_attainment_2021_average_within_bands"),
     Check("attainment_2021_new_within_total", "attainment_2021", "attainment_2021_new_standard", "attainment_2021_standard",
-          _t("Xã đạt chuẩn mới 2017–2021 không vượt tổng số xã đạt chuẩn",
-             "Communes newly at the standard in 2017–2021 do not exceed all standard communes"),
+          "d_attainment_2021_new_within_total",
           relation="<=",
-          note=_t("Ngụ ý {before:0} xã đã đạt chuẩn trước năm 2017; báo cáo không nêu con số này.",
-                  "Implies {before:0} communes were at the standard before 2017; the report does not say so."),
+          note="n_attainment_2021_new_within_total",
           values={"before": "attainment_2021_standard - attainment_2021_new_standard"}),
     # --- results 2019/2020
     Check("results_2019_share_of_communes", "results_2019_2020", "results_2019_standard_share",
           "100 * results_2019_standard / target_2025_communes_total",
-          _t("Tỷ lệ xã đạt chuẩn năm 2019 so với số xã đạt chuẩn trên tổng số xã",
-             "Share of standard communes in 2019 against the count over the province's communes"),
-          note=_t("{results_2019_standard:0} xã là {implied:1}% của {target_2025_communes_total:0} xã hiện nay; "
-                  "tỷ lệ {printed}% ứng với khoảng {base:0} xã.",
-                  "{results_2019_standard:0} communes are {implied:1}% of today's {target_2025_communes_total:0}; "
-                  "{printed}% corresponds to about {base:0} communes."),
-          on_fail=_t("Không so sánh được: tỷ lệ được tính trên số xã trước khi sáp nhập năm 2020 (toàn tỉnh "
-                     "{ctx_cb_units_before_mergers:0} → {ctx_cb_units_after_mergers:0} đơn vị cấp xã), không phải "
-                     "trên số xã hiện nay.",
-                     "Not comparable: the share was computed on the communes before the 2020 mergers (the province "
-                     "went from {ctx_cb_units_before_mergers:0} to {ctx_cb_units_after_mergers:0} commune-level "
-                     "units), not on today's."),
+          "d_results_2019_share_of_communes",
+          note="n_results_2019_share_of_communes",
+          on_fail="f_results_2019_share_of_communes",
           values={"base": "100 * results_2019_standard / results_2019_standard_share"},
           fail_outcome="not_comparable", context=("cb_units_before_mergers", "cb_units_after_mergers")),
     Check("results_2019_vs_2021_standard", "results_2019_2020", "attainment_2021_standard", "results_2019_standard",
-          _t("Số xã đạt chuẩn năm 2021 không thấp hơn năm 2019",
-             "Standard communes in 2021 are not fewer than in 2019"),
+          "d_results_2019_vs_2021_standard",
           relation=">=",
-          note=_t("Năm 2019: {results_2019_standard:0} xã; năm 2021: {attainment_2021_standard:0} xã, trong đó "
-                  "{attainment_2021_new_standard:0} xã đạt chuẩn mới trong 2017–2021.",
-                  "2019: {results_2019_standard:0} communes; 2021: {attainment_2021_standard:0}, of which "
-                  "{attainment_2021_new_standard:0} newly reached the standard in 2017–2021."),
-          on_fail=_t("Không so sánh được: năm 2019 đếm các xã trước sáp nhập, năm 2021 đếm các xã sau sáp nhập. Trong "
-                     "{ctx_lineage_recognised:0} xã được công nhận năm 2018–2019 (QĐ 46/QĐ-UBND ngày 14/01/2019 và "
-                     "20/01/2020), {ctx_lineage_merged:0} xã đã sáp nhập vào xã mới (Minh Thanh → Vũ Minh) và "
-                     "{ctx_lineage_unknown:0} xã không còn trong danh mục năm 2021 (Bế Triều, Phù Ngọc, Đình Minh): "
-                     "{ctx_lineage_gone:0} xã đã công nhận không còn, nhiều hơn mức giảm ròng {drop:0} xã.",
-                     "Not comparable: 2019 counts communes before the mergers, 2021 after them. Of the "
-                     "{ctx_lineage_recognised:0} communes recognised in 2018–2019 (QĐ 46/QĐ-UBND of 14/01/2019 and "
-                     "20/01/2020), {ctx_lineage_merged:0} merged into a new commune (Minh Thanh → Vũ Minh) and "
-                     "{ctx_lineage_unknown:0} are no longer in the 2021 list (Bế Triều, Phù Ngọc, Đình Minh): "
-                     "{ctx_lineage_gone:0} recognised communes gone, more than the net fall of {drop:0}."),
+          note="n_results_2019_vs_2021_standard",
+          on_fail="f_results_2019_vs_2021_standard",
           values={"drop": "results_2019_standard - attainment_2021_standard"},
           fail_outcome="not_comparable", context=("recognitions_2018", "recognitions_2019")),
     Check("results_2019_goal_vs_pm_goal", "results_2019_2020", "results_2019_goal_share",
           "100 * results_2019_standard / (100 * ctx_cb_2018_recognised / ctx_cb_2018_share_of_pm_goal)",
-          _t("Mức hoàn thành mục tiêu 5 năm so với mục tiêu Thủ tướng Chính phủ giao (suy từ nguồn công khai: "
-             "15 xã cuối 2018 = 75% mục tiêu)",
-             "Attainment of the five-year goal against the goal set by the Prime Minister (from a public source: "
-             "15 communes at end-2018 = 75% of the goal)"),
-          note=_t("Mục tiêu của Thủ tướng: {ctx_cb_2018_recognised:0} ÷ {ctx_cb_2018_share_of_pm_goal:0}% = {goal:0} "
-                  "xã; {results_2019_standard:0} xã năm 2019 là {implied:0}% mục tiêu. Danh sách "
-                  "{management_target_communes_2017_2020:0} xã phấn đấu của tỉnh (QĐ 668/QĐ-UBND) là một mục tiêu "
-                  "khác, không phải mục tiêu báo cáo đo.",
-                  "The Prime Minister's goal: {ctx_cb_2018_recognised:0} ÷ {ctx_cb_2018_share_of_pm_goal:0}% = "
-                  "{goal:0} communes; the {results_2019_standard:0} of 2019 are {implied:0}% of it. The province's "
-                  "own list of {management_target_communes_2017_2020:0} communes (QĐ 668/QĐ-UBND) is a different "
-                  "goal, not the one the report measures."),
+          "d_results_2019_goal_vs_pm_goal",
+          note="n_results_2019_goal_vs_pm_goal",
           values={"goal": "100 * ctx_cb_2018_recognised / ctx_cb_2018_share_of_pm_goal"},
           context=("cb_2018_recognised", "cb_2018_share_of_pm_goal")),
     # --- regional comparison
     Check("region_2020_share_of_communes", "region", "region_2020_province_share",
           "100 * (target_2025_standard - target_2025_standard_increase) / target_2025_communes_total",
-          _t("Tỷ lệ xã đạt chuẩn cuối năm 2020 so với số xã đạt chuẩn cuối giai đoạn 2016–2020 (suy từ mục tiêu 2025)",
-             "Share of standard communes at the end of 2020 against the count at the end of 2016–2020 "
-             "(from the 2025 target)"),
-          note=_t("Mục tiêu 2025 ({target_2025_standard:0} xã, tăng {target_2025_standard_increase:0} xã) ngụ ý "
-                  "{end_2020:0} xã cuối giai đoạn 2016–2020, tức {implied:1}% của {target_2025_communes_total:0} xã.",
-                  "The 2025 target ({target_2025_standard:0} communes, {target_2025_standard_increase:0} more) implies "
-                  "{end_2020:0} communes at the end of 2016–2020, i.e. {implied:1}% of {target_2025_communes_total:0}."),
-          on_fail=_t("Không so sánh được: {printed}% trùng tỷ lệ năm 2019 ({results_2019_standard:0} xã trên khoảng {base:0} xã trước "
-                     "sáp nhập); so sánh với vùng Miền núi phía Bắc dùng mẫu số cũ.",
-                     "Not comparable: {printed}% repeats the 2019 share ({results_2019_standard:0} of about {base:0} communes before "
-                     "the mergers); the comparison with the Northern Mountains uses the old base."),
+          "d_region_2020_share_of_communes",
+          note="n_region_2020_share_of_communes",
+          on_fail="f_region_2020_share_of_communes",
           fail_outcome="not_comparable",
           values={"end_2020": "target_2025_standard - target_2025_standard_increase",
                   "base": "100 * results_2019_standard / region_2020_province_share"}),
     # --- funding 2021
     Check("funding_2021_vs_2020", "funding_2021", "funding_2021_central_vs_2020_share",
           "100 * funding_2021_central_recurrent / funding_2020_central",
-          _t("Vốn trung ương 2021 so với năm 2020: tỷ lệ in ra so với tỷ lệ tính từ số tiền",
-             "Central funds 2021 against 2020: printed share against the share computed from the amounts"),
-          note=_SHARE_NOTE),
+          "d_funding_2021_vs_2020",
+          note="share"),
     # --- targets 2025
     Check("target_2025_share_of_communes", "targets_2025", "target_2025_standard_share",
           "100 * target_2025_standard / target_2025_communes_total",
-          _t("Tỷ lệ xã đạt chuẩn mục tiêu 2025 so với số xã trên tổng số xã",
-             "Target share of standard communes 2025 against the count over all communes")),
+          "d_target_2025_share_of_communes"),
     Check("target_2025_increase_from_2021", "targets_2025", "target_2025_standard_increase",
           "target_2025_standard - attainment_2021_standard",
-          _t("Số xã tăng thêm bằng mục tiêu 2025 trừ số xã đạt chuẩn hiện có",
-             "The increase equals the 2025 target minus the communes already at the standard")),
+          "d_target_2025_increase_from_2021"),
     Check("target_2025_model_within_advanced", "targets_2025", "target_2025_model", "target_2025_advanced",
-          _t("Xã kiểu mẫu nằm trong số xã nâng cao (QĐ 319/QĐ-TTg: xã kiểu mẫu là xã đạt chuẩn nâng cao)",
-             "Model communes are counted within the advanced ones (QĐ 319/QĐ-TTg: a model commune is an advanced "
-             "commune)"),
+          "d_target_2025_model_within_advanced",
           relation="<=", context=("model_within_advanced_rule",)),
     Check("target_2025_advanced_within_standard", "targets_2025", "target_2025_advanced", "target_2025_standard",
-          _t("Xã nâng cao (kể cả kiểu mẫu) nằm trong số xã đạt chuẩn",
-             "Advanced communes (model ones included) are among the standard communes"),
+          "d_target_2025_advanced_within_standard",
           relation="<="),
     Check("target_2025_average_floor", "targets_2025", "target_2025_average",
           "(19 * target_2025_standard + target_2025_below_15_threshold"
           " * (target_2025_communes_total - target_2025_standard)) / target_2025_communes_total",
-          _t("Bình quân tiêu chí/xã mục tiêu 2025 so với mức tối thiểu suy từ hai mục tiêu: xã đạt chuẩn (19 tiêu chí) "
-             "và không còn xã dưới 15 tiêu chí",
-             "Target average criteria per commune 2025 against the floor implied by the other two targets: standard "
-             "communes (19 criteria) and no commune below 15"),
-          note=_t("Khi {target_2025_standard:0} xã đạt 19 tiêu chí và các xã còn lại đạt đúng "
-                  "{target_2025_below_15_threshold:0} tiêu chí, bình quân là {implied:3} tiêu chí/xã.",
-                  "With {target_2025_standard:0} communes at 19 criteria and all others at exactly "
-                  "{target_2025_below_15_threshold:0}, the average is {implied:3} criteria per commune.")),
+          "d_target_2025_average_floor",
+          note="n_target_2025_average_floor"),
     Check("target_2025_villages_one_total", "targets_2025", "target_2025_villages_model_share",
           "100 * target_2025_villages_model / (100 * target_2025_villages_standard / target_2025_villages_standard_share)",
-          _t("Hai cặp số thôn ↔ tỷ lệ (đạt chuẩn, kiểu mẫu) cùng ứng với một tổng số thôn",
-             "The two village count ↔ share pairs (standard, model) imply one village total"),
-          note=_t("{target_2025_villages_standard:0} thôn ↔ {target_2025_villages_standard_share:0}% ngụ ý khoảng "
-                  "{total_standard:0} thôn; {target_2025_villages_model:0} thôn ↔ {target_2025_villages_model_share:0}% "
-                  "ngụ ý khoảng {total_model:0} thôn.",
-                  "{target_2025_villages_standard:0} villages ↔ {target_2025_villages_standard_share:0}% imply about "
-                  "{total_standard:0} villages; {target_2025_villages_model:0} ↔ {target_2025_villages_model_share:0}% "
-                  "imply about {total_model:0}."),
+          "d_target_2025_villages_one_total",
+          note="n_target_2025_villages_one_total",
           values={"total_standard": "100 * target_2025_villages_standard / target_2025_villages_standard_share",
                   "total_model": "100 * target_2025_villages_model / target_2025_villages_model_share"}),
     # --- movements
     Check("movements_youth_within_total_workdays", "movements", "movements_youth_workdays", "movements_workdays",
-          _t("Ngày công của phong trào thanh niên không vượt tổng ngày công nhân dân đóng góp",
-             "Workdays of the youth movement do not exceed all workdays contributed by residents"),
+          "d_movements_youth_within_total_workdays",
           relation="<=",
-          note=_t("Phong trào thanh niên: {movements_youth_workdays:0} ngày công (mục I.5b); nhân dân đóng góp: "
-                  "hơn {movements_workdays:0} ngày công (mục I.5a).",
-                  "Youth movement: {movements_youth_workdays:0} workdays (section I.5b); residents' contribution: "
-                  "more than {movements_workdays:0} workdays (section I.5a)."),
-          on_fail=_t("Không so sánh được: ngày công của đoàn viên thanh niên (mục I.5b) và ngày công nhân dân đóng góp "
-                     "(mục I.5a) đo những việc khác nhau; con số thứ nhất không phải một phần của con số thứ hai.",
-                     "Not comparable: the youth union's workdays (section I.5b) and the residents' contributed "
-                     "workdays (section I.5a) measure different work; the first is not part of the second."),
+          note="n_movements_youth_within_total_workdays",
+          on_fail="f_movements_youth_within_total_workdays",
           fail_outcome="not_comparable"),
 ]
 
@@ -417,22 +314,6 @@ _SYMBOLS = {"=": "=", "<=": "≤", ">=": "≥"}
 
 
 # ---------------------------------------------------------------------------------------------- running
-
-class _Numbers(string.Formatter):
-    """Formats numbers in note templates in the language's style. Format spec: the decimals ({x:2}), or 'g' for
-    two significant digits below 1 (so 0,0052 and 0,0050 stay apart)."""
-
-    def __init__(self, lang: str):
-        self.lang = lang
-
-    def format_field(self, value, format_spec):
-        if not isinstance(value, (int, float)):
-            return super().format_field(value, format_spec)
-        if format_spec == "g":
-            small = 0 < abs(value) < 1
-            return i18n.number(value, self.lang, 1 - math.floor(math.log10(abs(value))) if small else None)
-        return i18n.number(value, self.lang, int(format_spec) if format_spec else None)
-
 
 def _holds(relation: str, difference: float, tolerance: float) -> bool:
     slack = tolerance + 1e-9 * max(1.0, abs(difference))
@@ -450,11 +331,15 @@ def _outcome(check: Check, status: str, printed: Quantity, implied: Quantity, ta
     return check.fail_outcome
 
 
-def _citation(cid: str, lang: str) -> str:
-    """'title (address): “quote”' for a context fact id, or for the recognitions of a year ('recognitions_2018')."""
+def citation(cid: str) -> str:
+    """'title (address): “quote”' for a context fact id, or for the recognitions of a year ('recognitions_2018'):
+    the source's own words, the same in every language."""
     if cid.startswith("recognitions_"):
         rows = context.recognitions()
-        row = rows[rows["year_recognised"] == cid.rsplit("_", 1)[1]].iloc[0]
+        found = rows[rows["year_recognised"] == cid.rsplit("_", 1)[1]]
+        if found.empty:
+            raise NotFound(f"no recognitions for {cid!r} in the recognition register")
+        row = found.iloc[0]
         return f"{row['source_title']} ({row['source_url']}): “{row['quote']}”"
     fact = context.get(cid)
     return f"{fact.source_title} ({fact.source_url}): “{fact.quote}”"
@@ -475,28 +360,20 @@ def _row(check: Check, names: dict[str, Quantity], table: pd.DataFrame) -> dict:
         **{name: evaluate(formula, names).value for name, formula in check.values.items()},
         "printed": printed.value, "implied": implied.value, "implied_low": implied.low, "implied_high": implied.high,
         "gap": abs(difference), "tolerance": tolerance, "decimals": decimals,
-        "rounded": round(implied.value, decimals),
+        "rounded": round(implied.value, decimals), "period": check.period,
     }
-    row = {
-        "check": check.id, "topic": check.topic,
-        "description_vi": check.description["vi"], "description_en": check.description["en"],
+    tail = check.on_fail if outcome in ("inconsistent", "not_comparable") else ""
+    lead = {"holds": "pass", "inconsistent": "fail", "rounding": "truncated", "not_comparable": ""}[outcome]
+    return {
+        "check": check.id, "topic": check.topic, "description": check.description,
         "formula": f"{check.printed} {_SYMBOLS[check.relation]} {check.implied}",
         "printed": printed.value, "implied": implied.value, "difference": difference, "tolerance": tolerance,
-        "unit": unit, "status": status, "outcome": outcome, "facts": ",".join(ids),
-        "context": ",".join(check.context),
+        "unit": unit, "status": status, "outcome": outcome,
+        # the note's parts (catalogue keys) and the numbers, words and sources they are filled with
+        "note": tuple(k for k in (lead, check.note, tail) if k), "values": values,
+        "words": dict(check.words),
+        "facts": ",".join(ids), "context": ",".join(check.context),
     }
-    for lang in i18n.LANGS:
-        fmt = _Numbers(lang)
-        lead = {"holds": LABELS["pass"], "inconsistent": LABELS["fail"], "rounding": LABELS["truncated"],
-                "not_comparable": None}[outcome]
-        tail = check.on_fail if outcome in ("inconsistent", "not_comparable") else {}
-        parts = [t[lang] for t in (lead, check.note, tail) if t]
-        text = " ".join(fmt.format(p, unit=facts_module.UNITS[unit][lang], **values) for p in parts)
-        if check.context:
-            sources = "; ".join(dict.fromkeys(_citation(c, lang) for c in check.context))
-            text += " " + LABELS["cites"][lang].format(sources=sources)
-        row[f"note_{lang}"] = text
-    return row
 
 
 def _context_names() -> dict[str, Quantity]:

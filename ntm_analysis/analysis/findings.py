@@ -36,12 +36,12 @@ class Finding:
 def gap_province() -> list[Finding]:
     """The gap on the targets' own criteria set, the pace around the 2020 mergers, the funding multiple,
     and Cao Bằng beside the country."""
-    sets = gap.criteria_set_gap("vi").set_index(["baseline", "indicator"])
+    sets = gap.criteria_set_gap().set_index(["baseline", "indicator"])
     new = sets.loc[("base_2022_new", "standard_communes")]
     old = sets.loc[("base_2021_old", "standard_communes")]
-    windows = gap.pace_windows("vi").set_index("window")["pace"]
-    money = gap.funding_like_with_like("vi").set_index("source")
-    national = gap.national_context("vi").set_index("key")["share"]
+    windows = gap.pace_windows().set_index("window")["pace"]
+    money = gap.funding_like_with_like().set_index("source")
+    national = gap.national_context().set_index("key")["share"]
     return [
         Finding("kp_gap_new_set", {"start": new["start"], "gap": new["gap"], "pace": new["pace_needed"]}),
         Finding("kp_gap_old_set", {"start": old["start"], "gap": old["gap"], "target": old["target"],
@@ -86,7 +86,7 @@ def district_table(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for code, part in latest.groupby("district_code", sort=True):
         s = gap.summary(part)
-        unmet = gap.unmet_by_criterion(part, "vi")
+        unmet = gap.unmet_by_criterion(part)
         worst = unmet.sort_values(["communes_unmet", "criterion"], ascending=[False, True]).iloc[0]
         rows.append({"district_code": code, "communes": s["communes"], "standard": s["standard"],
                      "standard_share": 100 * s["standard"] / s["communes"], "average": float(s["average"]),
@@ -104,7 +104,7 @@ def province_row(frame: pd.DataFrame) -> dict:
     """The same figures for the whole commune file (the province)."""
     latest = gap.latest(frame)
     s = gap.summary(latest)
-    unmet = gap.unmet_by_criterion(latest, "vi").sort_values(["communes_unmet", "criterion"],
+    unmet = gap.unmet_by_criterion(latest).sort_values(["communes_unmet", "criterion"],
                                                              ascending=[False, True]).iloc[0]
     return {"communes": s["communes"], "standard": s["standard"], "standard_share": 100 * s["standard"] / s["communes"],
             "average": float(s["average"]), "below_15": s["below_15"],
@@ -130,7 +130,7 @@ def district(unit: str, frame: pd.DataFrame) -> list[Finding]:
         Finding("kp_d_least_met", {"criterion": row["least_met"], "unmet": row["least_met_unmet"],
                                    "communes": row["communes"]}),
     ]
-    target = gap.district_target(unit, frame, "vi")
+    target = gap.district_target(unit, frame)
     if target is None:
         found.append(Finding("kp_d_no_target", {}))
     else:

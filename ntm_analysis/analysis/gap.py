@@ -6,28 +6,26 @@ Cao Bằng beside the country, and (from commune data) which communes lack which
 communes no longer meet every criterion.
 
 Pure functions of the facts, the context facts and normalised commune frames (communes.py): no disk, no charts.
-Labels come in the language asked for (vi default, en); ids stay language-free. Every figure says which criteria
-set, method and window it rests on.
+Results are ids and numbers (indicator, source, window, series, band and criterion ids; notes as catalogue keys
+with their values), never words: report.words words them in a language. Every figure says which criteria set,
+method and window it rests on.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from numbers import Integral
 
 import pandas as pd
 
 from ntm_analysis.data import communes, context, criteria_sets, facts, reference
-from ntm_analysis import i18n
 from ntm_analysis.analysis import progress
-from ntm_analysis.errors import NotFound, UsageError
+from ntm_analysis.errors import UsageError
 
 PERIOD = (2021, 2025)  # the plan period; values are end-of-year
 REPORT_YEAR = 2021  # the report's latest observed year
 EARLIER_YEAR = 2016  # end of 2016 = start of the 2017–2021 period
 
-LABELS = i18n.catalogue("gap")
 
 
 @dataclass(frozen=True)
@@ -78,17 +76,21 @@ MONEY = "tỷ đồng"
 YEARS_PER_PERIOD = 5  # 2017–2021 and 2021–2025 both span five years
 
 
-def _t(key: str, lang: str, **values) -> str:
-    return i18n.text(LABELS, key, lang, **values)
+def _note(key: str, domain: str = "gap", **values) -> tuple:
+    """A note as data: (catalogue domain, key, values), worded by report.words."""
+    return (domain, key, values)
 
 
 # ------------------------------------------------------------------------------------------------ province targets
 
-def province_targets(lang: str = "vi", communes: pd.DataFrame | None = None) -> pd.DataFrame:
+def province_targets(communes: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per 2025 target: baseline, gap, pace needed and achieved, R and its category, with sources.
-    `communes` (a province-wide commune frame) supplies baselines the report lacks, labelled as commune data."""
-    i18n.check_lang(lang)
-    return pd.DataFrame([_target_row(spec, lang, communes) for spec in INDICATORS])
+    `communes` (a province-wide commune frame) supplies baselines the report lacks, labelled as commune data.
+    `unit` is the target's unit as the report prints it ("index" for the income multiple); `notes` are notes as
+    (domain, key, values)."""
+    if communes is not None and not isinstance(communes, pd.DataFrame):
+        raise UsageError(f"province_targets() takes a commune frame (communes.read), not {communes!r}")
+    return pd.DataFrame([_target_row(spec, communes) for spec in INDICATORS])
 
 
 @dataclass
@@ -104,11 +106,11 @@ class _Start:
     notes: list[str] = field(default_factory=list)
 
 
-def _start(spec: _Indicator, lang: str, frame: pd.DataFrame | None, *, before: int) -> _Start:
+def _start(spec: _Indicator, frame: pd.DataFrame | None, *, before: int) -> _Start:
     if spec.id == "income":  # the report sets a multiple of 2020, not a level: index 2020 = 1
         return _Start(1.0, PERIOD[0] - 1, "index")
     if spec.baseline:
-        return _from_report(spec, lang)
+        return _from_report(spec)
     if spec.id in _FROM_COMMUNES and frame is not None:
         series = _commune_series(frame, _FROM_COMMUNES[spec.id], before=before)
         if series:
@@ -118,43 +120,41 @@ def _start(spec: _Indicator, lang: str, frame: pd.DataFrame | None, *, before: i
             first = years[0] if len(years) > 1 else None
             return _Start(series[years[-1]], years[-1], "communes_synthetic" if synthetic else "communes",
                           earlier=series[first] if first else None, earlier_year=first, facts=[f"communes:{file}"],
-                          notes=[_t("from_communes_synthetic" if synthetic else "from_communes", lang, file=file)])
-    return _Start(notes=[_t("no_report_baseline", lang)])
+                          notes=[_note("from_communes_synthetic" if synthetic else "from_communes", file=file)])
+    return _Start(notes=[_note("no_report_baseline")])
 
 
-def _from_report(spec: _Indicator, lang: str) -> _Start:
+def _from_report(spec: _Indicator) -> _Start:
     values = [facts.get(i).value for i in spec.baseline]
     start = _Start(sum(values), REPORT_YEAR, "report" if len(values) == 1 else "derived", facts=list(spec.baseline))
     if spec.id == "below_15":
-        start.notes.append(_t("below_15_derived", lang, a=_n(values[0], lang), b=_n(values[1], lang)))
+        start.notes.append(_note("below_15_derived", a=values[0], b=values[1]))
     if spec.id == "standard_communes":
-        start.notes.append(_t("derived_2016_dropped", lang))
+        start.notes.append(_note("derived_2016_dropped"))
     return start
 
 
-def _target_row(spec: _Indicator, lang: str, frame: pd.DataFrame | None) -> dict:
+def _target_row(spec: _Indicator, frame: pd.DataFrame | None) -> dict:
     target = facts.get(spec.target)
     year = target_year(target)
-    start = _start(spec, lang, frame, before=year)
+    start = _start(spec, frame, before=year)
     a = progress.assess(baseline=start.value, baseline_year=start.year, target=target.value, target_year=year,
                         earlier=start.earlier, earlier_year=start.earlier_year, direction=spec.direction,
                         method=spec.method, period_start=PERIOD[0])
 
     notes = list(start.notes)
     if spec.id == "advanced_communes":
-        notes.append(_t("advanced_includes_model", lang))
+        notes.append(_note("advanced_includes_model"))
     hidden = {"no_baseline"}  # already said, in the report's terms
     if spec.id == "income":
-        notes.append(_t("income_index", lang, rate=i18n.percent(100 * a.required_pace, lang, 2)))
+        notes.append(_note("income_index", rate=100 * a.required_pace))
         hidden.add("no_earlier")
-    notes += [i18n.text(progress.LABELS, key, lang) for key in a.notes if key not in hidden]
+    notes += [_note(key, "progress") for key in a.notes if key not in hidden]
 
-    unit = _t("income_unit", lang) if spec.id == "income" else target.unit_label(lang)
     scale = 100 if a.method == "compound" else 1  # compound paces in percent
     return {
         "indicator": spec.id,
-        "label": _t(spec.id, lang),
-        "unit": unit,
+        "unit": "index" if spec.id == "income" else target.unit,
         "direction": spec.direction,
         "method": a.method,
         "baseline_year": start.year if start.value is not None else pd.NA,
@@ -164,8 +164,6 @@ def _target_row(spec: _Indicator, lang: str, frame: pd.DataFrame | None) -> dict
         # targets themselves are on the 2021–2025 set
         "baseline_criteria_set": (criteria_set_of(pd.DataFrame({"year": [start.year]})).iloc[0]
                                   if start.value is not None and spec.id not in ("income", "districts") else ""),
-        "window": (_t("window_years", lang, a=start.year, b=year, n=year - start.year)
-                   if start.value is not None else ""),
         "earlier_year": start.earlier_year if start.earlier is not None else pd.NA,
         "earlier": _float(start.earlier),
         "target_year": year,
@@ -174,14 +172,11 @@ def _target_row(spec: _Indicator, lang: str, frame: pd.DataFrame | None) -> dict
         "elapsed_share": _float(a.elapsed_share),
         "pace_needed": _float(a.required_pace, scale),
         "pace_achieved": _float(a.observed_pace, scale),
-        "pace_unit": _t("percent_per_year", lang) if a.method == "compound" else _t("per_year", lang, unit=unit),
         "acceleration": _float(a.acceleration),
         "reach_year": a.reach_year if a.reach_year is not None else pd.NA,
         "ratio": _float(a.ratio),
         "category": a.category,
-        # Open SDG's category names for the adapted (linear) method's categories
-        "category_label": i18n.text(progress.LABELS, progress.AS_OPEN_SDG[a.category], lang),
-        "note": "; ".join(notes),
+        "notes": tuple(notes),
         "source": ", ".join([spec.target, *start.facts]),
     }
 
@@ -209,17 +204,12 @@ def _float(value: float | None, scale: float = 1) -> float:
     return math.nan if value is None else float(value) * scale
 
 
-def _n(value: float, lang: str) -> str:
-    return i18n.number(value, lang)
-
-
 # ------------------------------------------------------------------------------------------------------- resources
 
-def resources(lang: str = "vi") -> pd.DataFrame:
+def resources() -> pd.DataFrame:
     """The 2021–2025 resource plan against what was mobilised in 2017–2021, by harmonised source and in total
     (tỷ đồng): amounts, per year (five years each), plan / mobilised, and each source's share of its period's total
     (the credit row's shares are the programme's credit dependence). Totals are the printed ones."""
-    i18n.check_lang(lang)
     mobilised_total = facts.get(RESOURCES[-1][1]).value_in(MONEY)
     planned_total = facts.get(RESOURCES[-1][2]).value_in(MONEY)
     rows = []
@@ -227,7 +217,6 @@ def resources(lang: str = "vi") -> pd.DataFrame:
         mobilised, planned = facts.get(past).value_in(MONEY), facts.get(plan).value_in(MONEY)
         rows.append({
             "source": source,
-            "label": _t(source, lang),
             "mobilised": mobilised,
             "planned": planned,
             "mobilised_per_year": mobilised / YEARS_PER_PERIOD,
@@ -275,12 +264,11 @@ def latest(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["year"] == frame["year"].max()]
 
 
-def bands(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+def bands(frame: pd.DataFrame) -> pd.DataFrame:
     """Communes per band of criteria met (latest year), in the report's order, with the share of communes (%)."""
     rows = latest(check_frame(frame, ("year", "criteria_met")))
     counts = rows["criteria_met"].map(communes.band).value_counts() if len(rows) else pd.Series(dtype=int)
     out = pd.DataFrame({"band": [b for b, _, _ in communes.BANDS]})
-    out["label"] = [i18n.text(communes.LABELS, f"band_{b}", lang) for b in out["band"]]
     out["communes"] = [int(counts.get(b, 0)) for b in out["band"]]
     out["share"] = 100 * out["communes"] / len(rows) if len(rows) else math.nan
     return out
@@ -326,7 +314,7 @@ def distance(frame: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def unmet_by_criterion(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+def unmet_by_criterion(frame: pd.DataFrame) -> pd.DataFrame:
     """For each of the 19 criteria (latest year): how many communes fail it and their share (%)."""
     rows = latest(check_frame(frame, ("year", *communes.CRITERIA_COLUMNS)))
     cset = set_of(rows)
@@ -334,9 +322,7 @@ def unmet_by_criterion(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     unmet = [int((~rows[c].astype(bool)).sum()) for c in communes.CRITERIA_COLUMNS]
     out = pd.DataFrame({
         "criterion": list(communes.CRITERIA),
-        "name": [crit.at[n, f"name_{lang}"] for n in communes.CRITERIA],
-        "label": [criterion_label(n, lang, cset) for n in communes.CRITERIA],
-        "group": [crit.at[n, f"group_{lang}"] for n in communes.CRITERIA],
+        "group": [crit.at[n, "group"] for n in communes.CRITERIA],
         "communes_unmet": unmet,
         "communes": len(rows),
         "criteria_set": cset,
@@ -345,12 +331,11 @@ def unmet_by_criterion(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return out
 
 
-def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Tidy commune × criterion table (latest year): one row per pair with the met flag and its label. Communes
+def heatmap_data(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tidy commune × criterion table (latest year): one row per pair with the met flag. Communes
     ordered by criteria met (most first, then code: `order`), criteria by number. `commune_label` is unique."""
     rows = _ranked(latest(check_frame(frame, _LISTED))).reset_index(drop=True)
     cset = set_of(rows)
-    status = {True: i18n.text(communes.LABELS, "met", lang), False: i18n.text(communes.LABELS, "not_met", lang)}
     records = [
         {
             "order": order,
@@ -360,19 +345,18 @@ def heatmap_data(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             "district_name": row.district_name,
             "criteria_met": int(row.criteria_met),
             "criterion": n,
-            "criterion_label": criterion_label(n, lang, cset),
+            "criteria_set": cset,
             "met": bool(getattr(row, column)),
-            "status": status[bool(getattr(row, column))],
         }
         for order, row in enumerate(rows.itertuples(index=False))
         for n, column in zip(communes.CRITERIA, communes.CRITERIA_COLUMNS)
     ]
     columns = ["order", "commune_code", "commune_name", "commune_label", "district_name", "criteria_met",
-               "criterion", "criterion_label", "met", "status"]
+               "criterion", "criteria_set", "met"]
     return pd.DataFrame(records, columns=columns)
 
 
-def nearest(frame: pd.DataFrame, n: int = 10, lang: str = "vi") -> pd.DataFrame:
+def nearest(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The `n` communes nearest the standard but not at 19 criteria (latest year), with the criteria they lack."""
     rows = _ranked(latest(check_frame(frame, _LISTED)))
     cset = set_of(rows)
@@ -385,11 +369,11 @@ def nearest(frame: pd.DataFrame, n: int = 10, lang: str = "vi") -> pd.DataFrame:
         "criteria_met": rows["criteria_met"].astype(int).tolist(),
         "missing": [len(m) for m in missing],
         "missing_numbers": missing,
-        "missing_criteria": ["; ".join(criterion_label(c, lang, cset) for c in m) for m in missing],
+        "criteria_set": cset,
     })
 
 
-def trajectory(frame: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+def trajectory(frame: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Observed path of standard communes, average criteria and communes below 15 in each year of the frame,
     against the straight line from the first year's value to the 2025 target (`targets`: province_targets())."""
     measures = {
@@ -409,25 +393,12 @@ def trajectory(frame: pd.DataFrame, targets: pd.DataFrame, lang: str = "vi") -> 
         observed = {y: measure(frame[frame["year"] == y]) for y in years}
         end_year, end = int(goal.at[indicator, "target_year"]), float(goal.at[indicator, "target"])
         start_year, start = years[0], observed[years[0]]
-        label = _t(indicator, lang)
         for year, value in observed.items():
-            records.append((indicator, label, year, value, "observed"))
+            records.append((indicator, year, value, "observed"))
         for year in range(start_year, end_year + 1) if start_year < end_year else ():
             value = start + (end - start) * (year - start_year) / (end_year - start_year)
-            records.append((indicator, label, year, value, "target_path"))
-    out = pd.DataFrame(records, columns=["indicator", "label", "year", "value", "series"])
-    out["series_label"] = [_t(s, lang) for s in out["series"]]
-    return out
-
-
-def criterion_label(number: int, lang: str = "vi", criteria_set: str = "2016_2020") -> str:
-    """'TC05 Trường học' / 'C05 Schools', named as in the given criteria set."""
-    names = criteria_sets.criteria(criteria_set)
-    if isinstance(number, bool) or not isinstance(number, Integral) or number not in names.index:
-        raise NotFound(f"no criterion {number!r}: criteria are numbered 1–19")
-    i18n.check_lang(lang)
-    prefix = "TC" if lang == "vi" else "C"
-    return f"{prefix}{number:02d} {names.at[number, f'name_{lang}']}"
+            records.append((indicator, year, value, "target_path"))
+    return pd.DataFrame(records, columns=["indicator", "year", "value", "series"])
 
 
 def set_of(rows: pd.DataFrame) -> str:
@@ -464,12 +435,11 @@ def criteria_set_of(frame: pd.DataFrame) -> pd.Series:
     return by_year
 
 
-def criteria_set_gap(lang: str = "vi") -> pd.DataFrame:
+def criteria_set_gap() -> pd.DataFrame:
     """The 2025 targets (2021–2025 set) against two starting points, each on its own criteria set: the report's
     end-2021 status (2016–2020 set) and the 2022 status on the 2021–2025 set (context facts). Per indicator
     (standard communes, average criteria): start, target, gap, years left and the linear pace needed.
     `read` marks the rows the committee should read: those on the targets' own set."""
-    i18n.check_lang(lang)
     target_std, target_avg = facts.get("target_2025_standard"), facts.get("target_2025_average")
     end = target_year(target_std)
     starts = [
@@ -486,12 +456,11 @@ def criteria_set_gap(lang: str = "vi") -> pd.DataFrame:
             source_id, start = values[indicator]
             years = end - year
             rows.append({
-                "baseline": base_key, "baseline_label": _t(base_key, lang), "indicator": indicator,
-                "label": _t(indicator, lang), "criteria_set": cset, "criteria_set_label": _t(f"set_{cset}", lang),
+                "baseline": base_key, "indicator": indicator, "criteria_set": cset,
                 "target_criteria_set": TARGET_SET, "start_year": year, "start": float(start),
                 "target_year": end, "target": float(target.value), "gap": float(target.value - start),
                 "years": years, "pace_needed": float(target.value - start) / years,
-                "method": _t("method_linear_gap", lang), "window": _t("window_years", lang, a=year, b=end, n=years),
+                "method": "linear",
                 "read": cset == TARGET_SET, "origin": origin, "source": f"{target.id}, {source_id}",
             })
     return pd.DataFrame(rows)
@@ -499,40 +468,36 @@ def criteria_set_gap(lang: str = "vi") -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------- pace by window
 
-def pace_windows(lang: str = "vi") -> pd.DataFrame:
+def pace_windows() -> pd.DataFrame:
     """Standard communes by window, each on its criteria set: before the mergers (end-2018 → 2019), after them
     (2019 → 2021), and the pace needed from end-2021 (old set) and from 2022 (new set). Linear pace (communes a
-    year); `origin` says whether each end comes from the report or a context fact."""
-    i18n.check_lang(lang)
+    year); `origin` says whether each end comes from the report or a context fact (one id per end)."""
     c2018 = context.get("cb_2018_recognised")
     y2019, y2021 = facts.get("results_2019_standard"), facts.get("attainment_2021_standard")
-    gap_rows = criteria_set_gap(lang).set_index(["baseline", "indicator"])
+    gap_rows = criteria_set_gap().set_index(["baseline", "indicator"])
     windows = [
         ("w_before", OLD_SET, 2018, c2018.value, "context", 2019, y2019.value, "report", [c2018.id, y2019.id]),
         ("w_after", OLD_SET, 2019, y2019.value, "report", 2021, y2021.value, "report", [y2019.id, y2021.id]),
     ]
     rows = []
     for key, cset, a, va, oa, b, vb, ob, ids in windows:
-        rows.append({"window": key, "label": _t(key, lang), "criteria_set": cset,
-                     "criteria_set_label": _t(f"set_{cset}", lang), "kind": "achieved", "start_year": a,
+        rows.append({"window": key, "criteria_set": cset, "kind": "achieved", "start_year": a,
                      "start": float(va), "end_year": b, "end": float(vb), "years": b - a,
-                     "pace": (vb - va) / (b - a), "origin": f"{_t('src_' + oa, lang)} → {_t('src_' + ob, lang)}",
+                     "pace": (vb - va) / (b - a), "origin": (oa, ob),
                      "source": ", ".join(ids)})
     for key, base in (("w_needed_old", "base_2021_old"), ("w_needed_new", "base_2022_new")):
         g = gap_rows.loc[(base, "standard_communes")]
-        rows.append({"window": key, "label": _t(key, lang), "criteria_set": g["criteria_set"],
-                     "criteria_set_label": g["criteria_set_label"], "kind": "needed",
+        rows.append({"window": key, "criteria_set": g["criteria_set"], "kind": "needed",
                      "start_year": int(g["start_year"]), "start": g["start"], "end_year": int(g["target_year"]),
                      "end": g["target"], "years": int(g["years"]), "pace": g["pace_needed"],
-                     "origin": _t("src_" + g["origin"], lang), "source": g["source"]})
+                     "origin": (g["origin"],), "source": g["source"]})
     return pd.DataFrame(rows)
 
 
-def methods_compared(lang: str = "vi") -> pd.DataFrame:
+def methods_compared() -> pd.DataFrame:
     """Standard communes assessed by Open SDG's published method and by the adapted (linear) one, on the cited
     series (2018, 2019, 2021; old set), on the former series with the derived 2016 point (shown because the page
     used it; dropped), and on the new set (one observation). Target: 50 communes by end-2025."""
-    i18n.check_lang(lang)
     target = facts.get("target_2025_standard").value
     end = target_year(facts.get("target_2025_standard"))
     std, new = facts.get("attainment_2021_standard").value, facts.get("attainment_2021_new_standard").value
@@ -555,18 +520,17 @@ def methods_compared(lang: str = "vi") -> pd.DataFrame:
             (progress.ADAPTED_LINEAR, adapted_status, adapted.ratio, adapted.observed_pace, adapted.required_pace),
         ):
             rows.append({
-                "series": key, "series_label": _t(key, lang),
+                "series": key,
                 "criteria_set": NEW_SET if key == "series_new_set" else OLD_SET,
-                "method": method, "method_label": i18n.text(progress.LABELS, method, lang),
+                "method": method,
                 "base_year": first, "base": float(values[first]), "current_year": last,
                 "current": float(values[last]), "target": float(target), "target_year": end,
                 "observed": _float(observed), "required": _float(required), "ratio": _float(value),
-                "category": status, "category_label": i18n.text(progress.LABELS, status, lang),
+                "category": status,
             })
     out = pd.DataFrame(rows)
     same = out.groupby("series")["category"].transform("nunique") == 1
     out["agree"] = same
-    out["agree_label"] = [_t("agree" if s else "disagree", lang) for s in same]
     return out
 
 
@@ -585,11 +549,10 @@ CHANGED_MEANING = {"integrated": "note_integrated", "enterprise_other": "note_ot
 SOURCE_NOTES = {"credit": "note_credit", "local": "note_local"}
 
 
-def funding_like_with_like(lang: str = "vi") -> pd.DataFrame:
+def funding_like_with_like() -> pd.DataFrame:
     """Resources by like-with-like groups and by source (tỷ đồng): mobilised 2017–2021 and planned 2021–2025, per
     year over each period's five years and over the years of the needed pace (2022–2025), the ratio where the
-    category means the same in both periods, and a note where it does not."""
-    i18n.check_lang(lang)
+    category means the same in both periods, and a note (its key) where it does not."""
     pace_years = PERIOD[1] - REPORT_YEAR
 
     def amount(ids):
@@ -598,7 +561,7 @@ def funding_like_with_like(lang: str = "vi") -> pd.DataFrame:
     rows = []
     for group, past, plan in FUNDING_GROUPS:
         m, p = amount(past), amount(plan)
-        rows.append({"level": "group", "source": group, "label": _t(group, lang), "mobilised": m, "planned": p,
+        rows.append({"level": "group", "source": group, "mobilised": m, "planned": p,
                      "mobilised_per_year": m / YEARS_PER_PERIOD, "planned_per_year": p / YEARS_PER_PERIOD,
                      "planned_per_pace_year": p / pace_years, "ratio": p / m, "comparable": True, "note": "",
                      "facts": ", ".join([*past, *plan])})
@@ -606,15 +569,16 @@ def funding_like_with_like(lang: str = "vi") -> pd.DataFrame:
         m, p = amount((past,)), amount((plan,))
         comparable = source not in CHANGED_MEANING
         note = CHANGED_MEANING.get(source) or SOURCE_NOTES.get(source)
-        rows.append({"level": "source", "source": source, "label": _t(source, lang), "mobilised": m, "planned": p,
+        rows.append({"level": "source", "source": source, "mobilised": m, "planned": p,
                      "mobilised_per_year": m / YEARS_PER_PERIOD, "planned_per_year": p / YEARS_PER_PERIOD,
                      "planned_per_pace_year": p / pace_years, "ratio": p / m if comparable else math.nan,
-                     "comparable": comparable, "note": _t(note, lang) if note else "", "facts": f"{past}, {plan}"})
+                     "comparable": comparable, "note": note or "", "facts": f"{past}, {plan}"})
     return pd.DataFrame(rows)
 
 
-def funding_overlap_note(lang: str = "vi") -> str:
-    return _t("note_overlap", lang, n=PERIOD[1] - REPORT_YEAR, a=REPORT_YEAR + 1, b=PERIOD[1])
+def pace_years() -> dict[str, int]:
+    """The years of the needed pace, 2022–2025: {"n": 4, "a": 2022, "b": 2025} (2021 sits in both periods)."""
+    return {"n": PERIOD[1] - REPORT_YEAR, "a": REPORT_YEAR + 1, "b": PERIOD[1]}
 
 
 # ------------------------------------------------------------------------- recognition apart from criteria met
@@ -636,7 +600,7 @@ def recognised_not_maintaining(frame: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------- district targets
 
-def district_target(unit: str, frame: pd.DataFrame | None, lang: str = "vi") -> dict | None:
+def district_target(unit: str, frame: pd.DataFrame | None) -> dict | None:
     """The report's 2025 target for a district-level unit (footnote 1), or None when it sets none. What it
     implies: every commune (xã) of the unit at the standard — how many more, at what linear pace from the latest
     year of the commune data (or the report year without data)."""
@@ -657,7 +621,7 @@ def district_target(unit: str, frame: pd.DataFrame | None, lang: str = "vi") -> 
     # On the 2021–2025 set no commune of the province met the standard in 2022 (context), so none of the unit's did.
     new_year = int(context.get("cb_2022_standard_new_set").year)
     new_years = int(row["year"]) - new_year
-    return {"unit": unit, "target": row["target"], "target_label": _t(f"district_target_{row['target']}", lang),
+    return {"unit": unit, "target": row["target"],
             "year": int(row["year"]), "communes": total, "standard": standard, "more": more, "from_year": year,
             "years": years, "pace": None if more is None or years <= 0 else more / years,
             "criteria_set": criteria_set_of(pd.DataFrame({"year": [year]})).iloc[0],
@@ -671,19 +635,18 @@ NATIONAL = (("nat_2021", "national_2021_standard_share"), ("nat_target", "nation
             ("nat_2025_06", "national_2025_06_standard_share"))
 
 
-def national_context(lang: str = "vi") -> pd.DataFrame:
+def national_context() -> pd.DataFrame:
     """Cao Bằng beside the country: share of communes at the standard (%), each with its origin — the national
     figures are context facts, Cao Bằng's are the report's (2021, target) or a context fact (2022, new set)."""
-    i18n.check_lang(lang)
     total = facts.get("target_2025_communes_total").value
-    rows = [{"key": key, "label": _t(key, lang), "share": context.get(cid).value, "origin": "context", "id": cid}
+    rows = [{"key": key, "share": context.get(cid).value, "origin": "context", "id": cid}
             for key, cid in NATIONAL]
     rows += [
-        {"key": "cb_2021", "label": _t("cb_2021", lang), "share": 100 * facts.get("attainment_2021_standard").value
+        {"key": "cb_2021", "share": 100 * facts.get("attainment_2021_standard").value
          / total, "origin": "report", "id": "attainment_2021_standard, target_2025_communes_total"},
-        {"key": "cb_target", "label": _t("cb_target", lang), "share": facts.get("target_2025_standard_share").value,
+        {"key": "cb_target", "share": facts.get("target_2025_standard_share").value,
          "origin": "report", "id": "target_2025_standard_share"},
-        {"key": "cb_2022_new", "label": _t("cb_2022_new", lang),
+        {"key": "cb_2022_new",
          "share": 100 * context.get("cb_2022_standard_new_set").value / total, "origin": "context",
          "id": "cb_2022_standard_new_set"},
     ]

@@ -11,10 +11,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ntm_analysis.data import cache, facts
-from ntm_analysis import paths
+from ntm_analysis import i18n, paths
 from ntm_analysis.errors import DataError, Problem
 
 SETS = tuple(paths.CRITERIA_SETS)  # ("2016_2020", "2021_2025")
+LABELS = i18n.catalogue("criteria")
 DECISIONS = {"2016_2020": "QĐ 1980/QĐ-TTg", "2021_2025": "QĐ 318/QĐ-TTg"}
 
 
@@ -23,16 +24,17 @@ def _schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema({
         "criterion": pa.Column(int, pa.Check.isin(list(range(1, 20)), error="criterion not 1..19"), coerce=True,
                                unique=True, report_duplicates="all"),
-        "name_vi": text, "name_en": text,
+        "name_vi": text,
         "group": pa.Column(str, pa.Check.isin(["I", "II", "III", "IV", "V"], error="group not I..V")),
-        "group_vi": text, "group_en": text,
+        "group_vi": text,
         "changed_from_2016_2020": pa.Column(str, required=False),
     }, strict=True)
 
 
 def criteria(set_id: str = "2016_2020", project=None) -> pd.DataFrame:
-    """The 19 criteria of a set, vi and en, with their groups (of `project`, default the current one).
-    Index: criterion number 1..19."""
+    """The 19 criteria of a set with their groups, named as the decision names them (Vietnamese: `name_vi`,
+    `group_vi`; their words in every language are in the `criteria` catalogue, see `name`), of `project` (default
+    the current one). Index: 1..19."""
     files = paths.inputs(project).criteria_sets
     if set_id not in files:
         raise DataError(Problem(str(paths.inputs(project).data / "reference"), None, "criteria_set", set_id,
@@ -46,6 +48,21 @@ def _read(path: Path) -> pd.DataFrame:
     if len(frame) != 19:
         raise DataError(Problem(str(path), None, "criterion", len(frame), "a criteria set has 19 criteria"))
     return frame.astype({"criterion": int}).set_index("criterion")
+
+
+def name(number: int, set_id: str, lang: str) -> str:
+    """A criterion's name in a language, as named in the given set (`criteria` catalogue)."""
+    criteria(set_id)  # checks the set
+    return i18n.text(LABELS, f"name_{set_id}_{int(number):02d}", lang)
+
+
+def group_name(group: str, lang: str) -> str:
+    return i18n.text(LABELS, f"group_{group}", lang)
+
+
+def code(number: int, lang: str) -> str:
+    """'TC05' / 'C05'."""
+    return i18n.text(LABELS, "code", lang, n=int(number))
 
 
 def renamed(project=None) -> list[int]:

@@ -24,55 +24,50 @@ from ntm_analysis.data import cache
 from ntm_analysis.errors import DataError, NotFound, Problem, UsageError
 
 
-def _unit(vi: str, en: str, *, million_vnd: float | None = None, counted: bool = False) -> dict:
-    return {"vi": vi, "en": en, "million_vnd": million_vnd, "counted": counted}
+def _unit(id: str, *, million_vnd: float | None = None, counted: bool = False) -> dict:
+    return {"id": id, "million_vnd": million_vnd, "counted": counted}
 
 
-#: The closed set of units. `million_vnd`: factor to million VND for money, else None.
+#: The closed set of units, as the report prints them (the data's own words). `id` names its words in the `units`
+#: catalogue. `million_vnd`: factor to million VND for money, else None.
 #: `counted`: whole things counted one by one (a printed integer in these units is exact, not rounded).
 UNITS: dict[str, dict] = {
-    "triệu đồng": _unit("triệu đồng", "million VND", million_vnd=1.0),
-    "tỷ đồng": _unit("tỷ đồng", "billion VND", million_vnd=1000.0),
-    "%": _unit("%", "%"),
-    "km": _unit("km", "km"),
-    "m²": _unit("m²", "m²"),
-    "ngày công": _unit("ngày công", "workdays"),
-    "tiêu chí/xã": _unit("tiêu chí/xã", "criteria per commune"),
-    "lần": _unit("lần", "times"),
-    "phút": _unit("phút", "minutes"),
-    "tiêu chí": _unit("tiêu chí", "criteria", counted=True),
-    "xã": _unit("xã", "communes", counted=True),
-    "thôn": _unit("thôn", "villages", counted=True),
-    "đơn vị cấp huyện": _unit("đơn vị cấp huyện", "district-level units", counted=True),
-    "người": _unit("người", "people", counted=True),
-    "lượt người": _unit("lượt người", "participations", counted=True),
-    "lượt": _unit("lượt", "times featured", counted=True),
-    "ban": _unit("ban", "boards", counted=True),
-    "lớp": _unit("lớp", "classes", counted=True),
-    "cuộc": _unit("cuộc", "meetings", counted=True),
-    "tin/bài": _unit("tin/bài", "news items/articles", counted=True),
-    "chuyên mục": _unit("chuyên mục", "programmes", counted=True),
-    "số/tuần": _unit("số/tuần", "issues per week", counted=True),
-    "biển hiệu": _unit("biển hiệu", "signboards", counted=True),
-    "hoạt động": _unit("hoạt động", "activities", counted=True),
-    "tuyến": _unit("tuyến", "routes", counted=True),
-    "nhà": _unit("nhà", "houses", counted=True),
-    "hộ": _unit("hộ", "households", counted=True),
-    "tập thể": _unit("tập thể", "collectives", counted=True),
-    "cá nhân": _unit("cá nhân", "individuals", counted=True),
-    "sản phẩm": _unit("sản phẩm", "products", counted=True),
-    "chủ thể": _unit("chủ thể", "entities", counted=True),
+    "triệu đồng": _unit("million_VND", million_vnd=1.0),
+    "tỷ đồng": _unit("billion_VND", million_vnd=1000.0),
+    "%": _unit("percent"),
+    "km": _unit("km"),
+    "m²": _unit("square_metres"),
+    "ngày công": _unit("workdays"),
+    "tiêu chí/xã": _unit("criteria_per_commune"),
+    "lần": _unit("times"),
+    "phút": _unit("minutes"),
+    "tiêu chí": _unit("criteria", counted=True),
+    "xã": _unit("communes", counted=True),
+    "thôn": _unit("villages", counted=True),
+    "đơn vị cấp huyện": _unit("district_level_units", counted=True),
+    "người": _unit("people", counted=True),
+    "lượt người": _unit("participations", counted=True),
+    "lượt": _unit("times_featured", counted=True),
+    "ban": _unit("boards", counted=True),
+    "lớp": _unit("classes", counted=True),
+    "cuộc": _unit("meetings", counted=True),
+    "tin/bài": _unit("news_items_articles", counted=True),
+    "chuyên mục": _unit("programmes", counted=True),
+    "số/tuần": _unit("issues_per_week", counted=True),
+    "biển hiệu": _unit("signboards", counted=True),
+    "hoạt động": _unit("activities", counted=True),
+    "tuyến": _unit("routes", counted=True),
+    "nhà": _unit("houses", counted=True),
+    "hộ": _unit("households", counted=True),
+    "tập thể": _unit("collectives", counted=True),
+    "cá nhân": _unit("individuals", counted=True),
+    "sản phẩm": _unit("products", counted=True),
+    "chủ thể": _unit("entities", counted=True),
 }
 
-#: How the printed number relates to the quantity ("trên 1.000" → more_than 1000).
-QUALIFIERS: dict[str, dict[str, str]] = {
-    "exact": {"vi": "", "en": ""},
-    "more_than": {"vi": "trên", "en": "more than"},
-    "about": {"vi": "khoảng", "en": "about"},
-    "at_least": {"vi": "ít nhất", "en": "at least"},
-    "up_to": {"vi": "tối đa", "en": "up to"},
-    "less_than": {"vi": "dưới", "en": "less than"},
-}
+#: How the printed number relates to the quantity ("trên 1.000" → more_than 1000); words: `facts` catalogue
+#: (q_<id>).
+QUALIFIERS = ("exact", "more_than", "about", "at_least", "up_to", "less_than")
 
 TOPICS = (
     "management", "capacity", "communication", "movements", "awards", "ocop", "funding_2017_2021",
@@ -80,7 +75,7 @@ TOPICS = (
     "resources_2021_2025",
 )
 
-COLUMNS = ("id", "topic", "label_vi", "label_en", "value", "printed", "unit", "period", "qualifier", "section", "quote")
+COLUMNS = ("id", "topic", "value", "printed", "unit", "period", "qualifier", "section", "quote")
 
 #: Named rules for numbers in the report that are not figures (`data/facts/not_figures.csv`, README there).
 NOT_FIGURE_RULES = (
@@ -99,6 +94,11 @@ MULTIPLIERS = {"nghìn": 1000.0}
 LOCALE = "vi_VN"
 
 LABELS = i18n.catalogue("facts")
+#: Each figure's label, by id (the table keeps only the source's own words: printed figure, section, quote).
+FIGURES = i18n.catalogue("figures")
+UNIT_WORDS = i18n.catalogue("units")
+#: "Phần I, mục I.8" as the report numbers its parts and sections.
+_SECTION = re.compile(r"Phần (?P<part>[IVX]+)(?:, mục (?P<item>[\w.]+))?")
 
 
 # ---------------------------------------------------------------------------------------------- numbers as printed
@@ -168,8 +168,6 @@ class Fact:
 
     id: str
     topic: str
-    label_vi: str
-    label_en: str
     value: float
     printed: str
     unit: str
@@ -179,24 +177,23 @@ class Fact:
     quote: str
 
     def label(self, lang: str) -> str:
-        return getattr(self, f"label_{i18n.check_lang(lang)}")
+        """The figure's label (`figures` catalogue, by id)."""
+        return i18n.text(FIGURES, self.id, lang)
 
     def unit_label(self, lang: str) -> str:
-        return UNITS[self.unit][i18n.check_lang(lang)]
+        return unit_label(self.unit, lang)
 
     def qualifier_label(self, lang: str) -> str:
         """'trên' / 'more than' …; '' for an exact figure."""
-        return QUALIFIERS[self.qualifier][i18n.check_lang(lang)]
+        return i18n.text(LABELS, f"q_{self.qualifier}", lang)
 
     def value_in(self, unit: str) -> float:
         """The value in another unit of the same kind (money: 'tỷ đồng' ↔ 'triệu đồng'); ValueError otherwise."""
         return convert(self.value, self.unit, unit)
 
     def section_label(self, lang: str) -> str:
-        """'Phần I, mục I.8' in Vietnamese; 'Part I, section I.8' in English."""
-        if i18n.check_lang(lang) == "vi":
-            return self.section
-        return self.section.replace("Phần", "Part").replace("mục", "section")
+        """'Phần I, mục I.8' in Vietnamese; 'Part I, section I.8' in English (the `facts` catalogue's words)."""
+        return section_label(self.section, lang)
 
     def period_label(self) -> str:
         """'2017–2021' with an en dash, as a range reads in both languages."""
@@ -206,6 +203,22 @@ class Fact:
         """Citation: report, date, section and the verbatim quote."""
         report = i18n.text(LABELS, "report", lang, date=i18n.date(_report_date(), lang))
         return f"{report}, {self.section_label(lang)}: “{self.quote}”"
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A unit of measure in words: 'tỷ đồng' → 'tỷ đồng' / 'billion VND' (`units` catalogue)."""
+    if unit not in UNITS:
+        raise UsageError(f"unknown unit {unit!r}: expected one of {', '.join(UNITS)}")
+    return i18n.text(UNIT_WORDS, UNITS[unit]["id"], lang)
+
+
+def section_label(section: str, lang: str) -> str:
+    """A section as the report numbers it ('Phần I, mục I.8'), in the language's words ('Part I, section I.8')."""
+    found = _SECTION.fullmatch(str(section))
+    if found is None:
+        raise UsageError(f"cannot read {section!r} as a part and section of the report")
+    key = "section_part_item" if found["item"] else "section_part"
+    return i18n.text(LABELS, key, lang, part=found["part"], item=found["item"] or "")
 
 
 # ---------------------------------------------------------------------------------------------- validation
@@ -218,8 +231,6 @@ def _schema() -> pa.DataFrameSchema:
             "id": pa.Column(str, [pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="not a snake_case id")],
                             unique=True, report_duplicates="all"),
             "topic": pa.Column(str, pa.Check.isin(TOPICS, error=f"topic not one of: {', '.join(TOPICS)}")),
-            "label_vi": pa.Column(str, text),
-            "label_en": pa.Column(str, text),
             "value": pa.Column(float, coerce=True),
             "printed": pa.Column(str, text),
             "unit": pa.Column(str, pa.Check.isin(list(UNITS), error="unit not in the list (data/facts/README.md)")),

@@ -40,6 +40,11 @@ def normalise_name(name: str) -> str:
     return text
 
 
+#: Names are the units' own, the same in every language ("Hòa An", "Cao Bằng"); the word for a unit's type is a
+#: catalogue word ("Huyện {name}" / "{name} district"), keyed by the type as the official list writes it.
+TYPES = {"Tỉnh": "province", "Huyện": "district", "Thành phố": "city"}
+LABELS = i18n.catalogue("reference")
+
 # Each loader takes a project (default: the current one, see paths.Inputs) and is cached by its files
 # (data/cache.py): a second project, or an edited file, gets its own data.
 
@@ -88,12 +93,14 @@ def _units(file: Path) -> pd.DataFrame:
 
 
 def province(project=None) -> dict:
-    """{'code': '04', 'name_vi': ..., 'name_en': ...}."""
-    return dict(_origin(project)["cao_bang_admin_units_2021.csv"]["province"])
+    """{'code': '04', 'name_vi': 'Tỉnh Cao Bằng' (the official name), 'name': 'Cao Bằng', 'type': 'Tỉnh'}."""
+    entry = dict(_origin(project)["cao_bang_admin_units_2021.csv"]["province"])
+    return {**entry, "name": entry["name_vi"].removeprefix("Tỉnh").strip(), "type": "Tỉnh"}
 
 
 def districts(project=None) -> pd.DataFrame:
-    """The district-level units: code, name_vi, name_en, type, and the number of communes (xã)."""
+    """The district-level units: code, name_vi (official: "Huyện Hòa An"), name (the name itself: "Hòa An"), type
+    ("Huyện", "Thành phố") and the number of communes (xã)."""
     return _districts(paths.inputs(project).units_csv)
 
 
@@ -103,14 +110,9 @@ def _districts(file: Path) -> pd.DataFrame:
     d = u.drop_duplicates("district_code")[["district_code", "district_name", "district_type"]]
     xa = u[u["unit_type"] == "Xã"].groupby("district_code").size()
     d = d.rename(columns={"district_code": "code", "district_name": "name_vi", "district_type": "type"})
-    d["name_en"] = [_english_district(n, t) for n, t in zip(d["name_vi"], d["type"])]
+    d["name"] = [n.removeprefix(t).strip() for n, t in zip(d["name_vi"], d["type"])]
     d["communes"] = d["code"].map(xa).fillna(0).astype(int)
-    return d.sort_values("code").reset_index(drop=True)[["code", "name_vi", "name_en", "type", "communes"]]
-
-
-def _english_district(name_vi: str, kind: str) -> str:
-    base = name_vi.removeprefix(kind).strip()
-    return f"{base} city" if kind == "Thành phố" else f"{base} district"
+    return d.sort_values("code").reset_index(drop=True)[["code", "name_vi", "name", "type", "communes"]]
 
 
 def communes(project=None) -> pd.DataFrame:
@@ -135,11 +137,8 @@ def unit_codes(project=None) -> list[str]:
 def unit_name(code: str, lang: str = "vi") -> str:
     """Display name of the province or a district; raises UnitError for an unknown code."""
     code = check_unit(code)
-    i18n.check_lang(lang)
-    if code == province()["code"]:
-        return display_name(province()[f"name_{lang}"])
-    row = districts().set_index("code").loc[code]
-    return display_name(row[f"name_{lang}"])
+    row = province() if code == province()["code"] else districts().set_index("code").loc[code]
+    return i18n.text(LABELS, f"unit_{TYPES[row['type']]}", lang, name=display_name(row["name"]))
 
 
 def check_unit(code: object) -> str:
@@ -189,20 +188,18 @@ def _numbers(units_csv: Path, origin: Path, inputs: paths.Inputs) -> dict[int, s
 
 def _by_name() -> dict[str, str]:
     inputs = paths.inputs()
-    return _names(inputs.units_csv, inputs.reference_origin, inputs)
+    return _names(inputs.units_csv, inputs.reference_origin, inputs, tuple(i18n.languages()))
 
 
 @cache.keyed
-def _names(units_csv: Path, origin: Path, inputs: paths.Inputs) -> dict[str, str]:
-    """Folded name → code. District names first, then the province's, so that "Cao Bằng" is the province."""
+def _names(units_csv: Path, origin: Path, inputs: paths.Inputs, langs: tuple[str, ...]) -> dict[str, str]:
+    """Folded name → code: the official name, the name itself and the name in every language. District names
+    first, then the province's, so that "Cao Bằng" is the province."""
     keys: dict[str, str] = {}
-    for row in districts(inputs).itertuples(index=False):
-        base = row.name_vi.removeprefix(row.type).strip()
-        for name in (row.name_vi, base, row.name_en, row.name_en.rsplit(" ", 1)[0]):
-            keys[_fold(name)] = row.code
     p = province(inputs)
-    for name in (p["name_vi"], p["name_vi"].removeprefix("Tỉnh").strip(), p["name_en"]):
-        keys[_fold(name)] = p["code"]
+    for row in [*districts(inputs).to_dict("records"), p]:
+        for name in (row["name_vi"], row["name"], *(unit_name(row["code"], lang) for lang in langs)):
+            keys[_fold(name)] = row["code"]
     return keys
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ntm_analysis.analysis import audit, findings
-from ntm_analysis.report import charts, gap_report, release, html as report
+from ntm_analysis.report import charts, gap_report, release, words, html as report
 from ntm_analysis.data import facts
 from ntm_analysis import i18n
 from ntm_analysis.report.page import Group, Page, fact_table, fact_text, source_line
@@ -253,14 +253,15 @@ class EvaluationReport(Page):
         checks = audit.run()
         order = {o: k for k, o in enumerate(("inconsistent", "rounding", "not_comparable", "holds"))}
         checks = checks.sort_values(["outcome", "check"],
-                                    key=lambda s: s.map(order) if s.name == "outcome" else s)
+                                    key=lambda s: s.map(order) if s.name == "outcome" else s).reset_index(drop=True)
+        rows = [row for _, row in checks.iterrows()]
         return pd.DataFrame({
-            t("c_check"): checks[f"description_{lang}"],
+            t("c_check"): [words.audit_description(r, lang) for r in rows],
             t("c_printed"): checks["printed"],
             t("c_implied"): checks["implied"],
             t("c_tolerance"): checks["tolerance"],
-            t("c_outcome"): [i18n.text(audit.LABELS, o, lang) for o in checks["outcome"]],
-            t("c_note"): checks[f"note_{lang}"].fillna(""),
+            t("c_outcome"): [i18n.text(words.AUDIT, o, lang) for o in checks["outcome"]],
+            t("c_note"): [words.audit_note(r, lang) for r in rows],
         })
 
     def audit(self):
@@ -271,8 +272,8 @@ class EvaluationReport(Page):
         counts = audit.summary(checks)["outcomes"]
         full = self.audit_table()
         outcome = t("c_outcome")
-        compact = full[full[outcome] != i18n.text(audit.LABELS, "holds", lang)][[t("c_check"), outcome, t("c_note")]]
-        tally = pd.DataFrame({outcome: [i18n.text(audit.LABELS, o, lang) for o in counts],
+        compact = full[full[outcome] != i18n.text(words.AUDIT, "holds", lang)][[t("c_check"), outcome, t("c_note")]]
+        tally = pd.DataFrame({outcome: [i18n.text(words.AUDIT, o, lang) for o in counts],
                               release.t("c_count", lang): list(counts.values())})
         return self.section(
             "s_audit",

@@ -10,7 +10,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from ntm_analysis.report import charts, release, html as report
+from ntm_analysis.report import charts, release, words, html as report
 from ntm_analysis.data import context, lineage
 from ntm_analysis.analysis import findings, gap, progress
 from ntm_analysis import i18n
@@ -36,7 +36,7 @@ class GapReport(Page):
     @cached_property
     def target_frame(self) -> pd.DataFrame:
         # Commune data fills baselines the report lacks, but synthetic data never stands in for a real baseline.
-        return gap.province_targets(self.lang, None if self.synthetic else self.all_communes)
+        return words.targets(gap.province_targets(None if self.synthetic else self.all_communes), self.lang)
 
     @property
     def target_ids(self) -> list[str]:
@@ -57,10 +57,10 @@ class GapReport(Page):
                 {"label": t("h_unit_below15"), "value": n(s["below_15"], lang, 0), "note": note},
                 {"label": t("h_unit_near"), "value": n(near, lang, 0), "note": note},
             ]
-        sets = gap.criteria_set_gap(lang).set_index(["baseline", "indicator"])
+        sets = gap.criteria_set_gap().set_index(["baseline", "indicator"])
         new, old = sets.loc[("base_2022_new", "standard_communes")], sets.loc[("base_2021_old", "standard_communes")]
-        windows = gap.pace_windows(lang).set_index("window")
-        res = gap.resources(lang).set_index("source")
+        windows = gap.pace_windows().set_index("window")
+        res = gap.resources().set_index("source")
         credit = gap.credit_dependence()
         return [
             {"label": t("h_standard_gap_new"), "value": n(new["gap"], lang, 0),
@@ -90,8 +90,7 @@ class GapReport(Page):
             t("c_baseline"): [f(v) for f, v in zip(fmt, tg["baseline"])],
             t("c_target"): [f(v) for f, v in zip(fmt, tg["target"])],
             t("c_gap"): [f(v) for f, v in zip(fmt, tg["gap"])],
-            t("c_criteria_set"): [i18n.text(gap.LABELS, f"set_{c}", lang) if c else "—"
-                                  for c in tg["baseline_criteria_set"]],
+            t("c_criteria_set"): [words.criteria_set_label(c, lang) for c in tg["baseline_criteria_set"]],
             t("c_window"): [w or "—" for w in tg["window"]],
             t("c_category"): tg["category_label"],
         })
@@ -129,7 +128,7 @@ class GapReport(Page):
 
     # -- the gap on each criteria set, national context ----------------------------------------------
     def criteria_set_rows(self) -> pd.DataFrame:
-        g, t, lang = gap.criteria_set_gap(self.lang), self.t, self.lang
+        g, t, lang = words.criteria_set_gap(gap.criteria_set_gap(), self.lang), self.t, self.lang
         d = [2 if i == "average_criteria" else 0 for i in g["indicator"]]
         return pd.DataFrame({
             t("c_indicator"): g["label"],
@@ -140,12 +139,12 @@ class GapReport(Page):
             t("c_gap"): [i18n.number(v, lang, k) for v, k in zip(g["gap"], d)],
             t("c_window"): g["window"],
             t("c_needed"): [i18n.number(v, lang, 2) for v in g["pace_needed"]],
-            t("c_method"): g["method"],
-            t("c_read"): [i18n.text(gap.LABELS, "read_this", lang) if r else "" for r in g["read"]],
+            t("c_method"): g["method_label"],
+            t("c_read"): [words.gap_text("read_this", lang) if r else "" for r in g["read"]],
         })
 
     def criteria_set_source(self) -> str:
-        g = gap.criteria_set_gap(self.lang)
+        g = gap.criteria_set_gap()
         ids = _ids(g.loc[g["origin"] == "report", "source"])
         return f"{source_line(ids, self.lang)}; {self.t('o_context')}"
 
@@ -155,7 +154,7 @@ class GapReport(Page):
         return Group(
             report.heading(t("s_sets"), 3),
             report.paragraph(t("p_sets_targets")),
-            report.paragraph(i18n.text(gap.LABELS, "read_new_set", lang)),
+            report.paragraph(words.gap_text("read_new_set", lang)),
             report.table(self.criteria_set_rows(), lang=lang, source=self.criteria_set_source()),
         )
 
@@ -165,7 +164,7 @@ class GapReport(Page):
 
     def pace(self) -> Group:
         """Pace by window around the 2020 mergers, the recognition register, and Open SDG beside the adapted method."""
-        w = gap.pace_windows("vi").set_index("window")["pace"]
+        w = gap.pace_windows().set_index("window")["pace"]
         n = lambda v: release.fmt("pace", v, self.lang)  # noqa: E731
         lead = report.paragraph(self.t("p_pace", before=n(w["w_before"]), after=n(w["w_after"]),
                                        needed_old=n(w["w_needed_old"]), needed_new=n(w["w_needed_new"])))
@@ -186,7 +185,7 @@ class GapReport(Page):
 
     def windows(self) -> Group:
         t, lang = self.t, self.lang
-        w = gap.pace_windows(lang)
+        w = words.pace_windows(gap.pace_windows(), lang)
         shown = pd.DataFrame({
             t("c_window"): w["label"],
             t("c_kind"): [t(f"k_{k}") for k in w["kind"]],
@@ -194,13 +193,13 @@ class GapReport(Page):
             t("c_base"): [f"{a} ({i18n.number(x, lang, 0)}) → {b} ({i18n.number(y, lang, 0)})"
                           for a, x, b, y in zip(w["start_year"], w["start"], w["end_year"], w["end"])],
             t("c_pace_year"): [i18n.number(v, lang, 2) for v in w["pace"]],
-            t("c_origin"): w["origin"],
+            t("c_origin"): w["origin_label"],
         })
         ids = _ids(w["source"])
         return Group(
             report.heading(t("s_windows"), 3),
             report.table(shown, lang=lang, source=f"{source_line(ids, lang)}; {t('o_context')}"),
-            report.note(i18n.text(gap.LABELS, "derived_2016_dropped", lang)),
+            report.note(words.gap_text("derived_2016_dropped", lang)),
         )
 
     def register(self) -> Group:
@@ -216,7 +215,7 @@ class GapReport(Page):
 
     def methods(self) -> Group:
         t, lang = self.t, self.lang
-        m = gap.methods_compared(lang)
+        m = words.methods_compared(gap.methods_compared(), lang)
         rate = lambda v, method: "—" if pd.isna(v) else (  # noqa: E731
             i18n.percent(100 * v, lang, 2) if method == progress.OPEN_SDG else i18n.number(v, lang, 2))
         shown = pd.DataFrame({
@@ -242,9 +241,8 @@ class GapReport(Page):
         """Mobilised and planned per source and group, per year and per year of the plan's pace, the multiple,
         whether the category means the same in both periods, and notes (tỷ đồng throughout)."""
         lang, t, n = self.lang, self.t, i18n.number
-        f = gap.funding_like_with_like(lang)
-        years = gap.PERIOD[1] - gap.REPORT_YEAR
-        pace_col = t("c_pace_years", n=years, a=gap.REPORT_YEAR + 1, b=gap.PERIOD[1])
+        f = words.funding(gap.funding_like_with_like(), lang)
+        pace_col = t("c_pace_years", **gap.pace_years())
         return pd.DataFrame({
             t("c_source"): f["label"],
             t("c_mobilised"): f["mobilised"], t("c_planned"): f["planned"],
@@ -252,7 +250,7 @@ class GapReport(Page):
             pace_col: f["planned_per_pace_year"],
             t("c_ratio"): ["—" if pd.isna(v) else n(v, lang, 2) for v in f["ratio"]],
             t("c_comparable"): [t("yes") if c else t("no") for c in f["comparable"]],
-            t("c_note"): f["note"],
+            t("c_note"): f["note_label"],
         })
 
     def resources_table(self, *, full: bool) -> report.Table:
@@ -260,7 +258,7 @@ class GapReport(Page):
         shown = self.resources_rows()
         if not full:
             shown = shown[shown.columns[[0, 1, 2, 6]]]
-        ids = _ids(gap.funding_like_with_like(self.lang)["facts"])
+        ids = _ids(gap.funding_like_with_like()["facts"])
         money = [c for c in shown.columns[1:6] if c != self.t("c_ratio")]
         return report.table(shown, lang=self.lang, source=source_line(ids, self.lang),
                             number_format={c: 1 for c in money})
@@ -269,7 +267,7 @@ class GapReport(Page):
         """Resources like with like: state budget and non-budget per period and per year; no ratio across a
         category whose meaning changed; credit described as what it is."""
         lang, t, n = self.lang, self.t, i18n.number
-        f = gap.funding_like_with_like(lang)
+        f = words.funding(gap.funding_like_with_like(), lang)
         ids = _ids(f["facts"])
         groups = f.set_index("source")
         chart_rows = f[f["level"] == "group"]
@@ -285,7 +283,7 @@ class GapReport(Page):
                                ratio=n(groups.at["total", "ratio"], lang, 2),
                                state=n(groups.at["state_budget", "ratio"], lang, 2),
                                non=n(groups.at["non_budget", "ratio"], lang, 2))),
-            report.note(gap.funding_overlap_note(lang)),
+            report.note(words.funding_overlap_note(lang)),
             report.figure(charts.grouped_bar(long, category="label", series="series", value="value",
                                              title=t("ch_resources"), unit=t("u_billion_year"),
                                              source=source_line(ids, lang), lang=lang, decimals=1), lang=lang),
@@ -298,7 +296,7 @@ class GapReport(Page):
         lang, t, n = self.lang, self.t, i18n.number
         frame = gap.latest(self.communes_frame)
         s = gap.summary(frame)
-        bands = gap.bands(frame, lang)
+        bands = words.bands(gap.bands(frame), lang)
         parts = [
             report.paragraph(t("p_communes", unit=self.unit_name, n=n(s["communes"], lang, 0),
                                standard=n(s["standard"], lang, 0), average=n(s["average"], lang, 2),
@@ -319,7 +317,7 @@ class GapReport(Page):
         counts = gap.recognised_not_maintaining(self.communes_frame)
         shown = pd.DataFrame({
             t("c_district"): [gap.reference.display_name(n) for n in counts["district_name"]],
-            t("c_criteria_set"): [i18n.text(gap.LABELS, f"set_{c}", lang) for c in counts["criteria_set"]],
+            t("c_criteria_set"): [words.criteria_set_label(c, lang) for c in counts["criteria_set"]],
             t("c_recognised"): counts["recognised"].astype(int),
             t("c_not_maintaining"): counts["not_maintaining"].astype(int),
         })
@@ -336,7 +334,7 @@ class GapReport(Page):
         done = lineage.district_completions(lang).set_index("district_code")
         parts = [report.heading(t("s_district_target"), 3)]
         for unit in units:
-            target = gap.district_target(unit, self.all_communes, lang)
+            target = words.district_target(gap.district_target(unit, self.all_communes), lang)
             name = gap.reference.unit_name(unit, lang)
             if target is None:
                 parts.append(report.paragraph(t("p_no_district_target", unit=name)))
@@ -344,7 +342,7 @@ class GapReport(Page):
             data = ""
             if target["more"] is not None:
                 data = t("p_district_target_data", year=target["from_year"],
-                         set_label=i18n.text(gap.LABELS, f"set_{target['criteria_set']}", lang),
+                         set_label=words.criteria_set_label(target["criteria_set"], lang),
                          standard=n(target["standard"], lang, 0), more=n(target["more"], lang, 0),
                          pace=n(target["pace"], lang, 2))
                 data = self.commune_note(data) if self.synthetic else data
@@ -367,8 +365,8 @@ class GapReport(Page):
     def criteria(self) -> Group:
         lang, t = self.lang, self.t
         frame = gap.latest(self.communes_frame)
-        unmet = gap.unmet_by_criterion(frame, lang)
-        heat = gap.heatmap_data(frame, lang)
+        unmet = words.unmet_by_criterion(gap.unmet_by_criterion(frame), lang)
+        heat = words.heatmap_data(gap.heatmap_data(frame), lang)
         shown = pd.DataFrame({t("c_criterion"): unmet["label"], t("c_unmet"): unmet["communes_unmet"],
                               t("c_share_unmet"): unmet["share_unmet"]})
         ranked = unmet.sort_values(["communes_unmet", "criterion"], ascending=[False, True])
@@ -393,7 +391,7 @@ class GapReport(Page):
         lang, t = self.lang, self.t
         if self.province:
             by = findings.criteria_by_district(frame)
-            full = {k: gap.criterion_label(k, lang) for k in range(1, 20)}
+            full = {k: words.criterion_label(k, lang) for k in range(1, 20)}
             by["row"] = [gap.reference.unit_name(c, lang) for c in by["district_code"]]
             by["col"] = [full[k].split()[0] for k in by["criterion"]]
             by["value"] = by["share_met"].round(1)
@@ -410,7 +408,7 @@ class GapReport(Page):
 
     def nearest(self) -> Group:
         lang, t = self.lang, self.t
-        near = gap.nearest(gap.latest(self.communes_frame), 10, lang)
+        near = words.nearest(gap.nearest(gap.latest(self.communes_frame), 10), lang)
         dist = gap.distance(gap.latest(self.communes_frame)).set_index("commune_code")
         shown = pd.DataFrame({
             t("c_commune"): [gap.reference.display_name(n) for n in near["commune_name"]],
@@ -429,7 +427,7 @@ class GapReport(Page):
         years = sorted(self.communes_frame["year"].unique())
         if len(years) < 2:
             return self.section("s_trajectory", report.note(t("p_trajectory_one", year=years[0] if years else "—")))
-        path = gap.trajectory(self.communes_frame, self.target_frame, lang)
+        path = words.trajectory(gap.trajectory(self.communes_frame, self.target_frame), lang)
         parts = []
         if not self.province:
             path = path[path["series"] == "observed"]
@@ -485,7 +483,7 @@ def recognition_sources(lang: str) -> Group:
 def national_group(lang: str) -> Group:
     """Cao Bằng beside the country (share of communes at the standard), each figure with its origin."""
     t = lambda key: _label(key, lang)  # noqa: E731
-    nat = gap.national_context(lang)
+    nat = words.national_context(gap.national_context(), lang)
     shown = pd.DataFrame({t("c_indicator"): nat["label"], t("c_share"): nat["share"],
                           t("c_origin"): [t(f"o_{o}") for o in nat["origin"]]})
     report_ids = _ids(nat.loc[nat["origin"] == "report", "id"])

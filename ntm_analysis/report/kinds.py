@@ -111,8 +111,8 @@ def report_filename(unit: str, report: str, lang: str, registry: Registry | None
 def pack_link(registry: Registry | None = None) -> re.Pattern:
     """The names a page may link to inside its pack: the index and any report of any kind and language."""
     found = REPORTS if registry is None else registry
-    stems = sorted({s.stem(lang) for s in found.values() for lang in i18n.LANGS})
-    langs = "|".join(map(re.escape, i18n.LANGS))
+    stems = sorted({s.stem(lang) for s in found.values() for lang in i18n.languages()})
+    langs = "|".join(map(re.escape, i18n.languages()))
     return re.compile(rf"^(index|\d{{2,3}}_({'|'.join(stems)})_({langs}))\.html$")
 
 

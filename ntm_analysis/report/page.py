@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 
 import pandas as pd
@@ -31,7 +30,7 @@ def fact_text(fact: facts.Fact, lang: str, *, with_unit: bool = True) -> str:
 
 def unit_text(fact: facts.Fact, lang: str) -> str:
     """The unit of a figure, by its count for things counted one by one ("1 board", "2 boards")."""
-    key = "unit_" + re.sub(r"\W+", "_", facts.UNITS[fact.unit]["en"]).strip("_")
+    key = "unit_" + facts.UNITS[fact.unit]["id"]
     if facts.UNITS[fact.unit]["counted"] and key in release.LABELS:
         return release.t(key, lang, count=fact.value)
     return fact.unit_label(lang)

@@ -14,8 +14,8 @@ import pandas as pd
 
 from ntm_analysis.analysis import findings, gap
 from ntm_analysis import i18n
-from ntm_analysis.data import reference
-from ntm_analysis.report import html as report, kinds, render
+from ntm_analysis.data import facts, reference
+from ntm_analysis.report import html as report, kinds, render, words
 
 LABELS = i18n.catalogue("release")
 ANNEX_ID = "annex"
@@ -74,9 +74,9 @@ def sentence(finding: findings.Finding, lang: str, *, unit_name: str = "", synth
     values = {}
     for name, value in finding.values.items():
         if name == "criterion":
-            values[name] = gap.criterion_label(int(value), lang)
+            values[name] = words.criterion_label(int(value), lang)
         elif name == "unit":
-            target = gap.district_target(value, None, lang)
+            target = words.district_target(gap.district_target(value, None), lang)
             values["target"] = target["target_label"] if target else ""
         else:
             values[name] = fmt(name, value, lang)
@@ -145,7 +145,7 @@ def comparison(unit: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     of = len(table)
     n = lambda name, v: fmt(name, v, lang)  # noqa: E731
     share = lambda a, b, s: f"{n('standard', a)}/{n('communes', b)} ({i18n.percent(s, lang, 1)})"  # noqa: E731
-    least = lambda c, k, total: f"{gap.criterion_label(int(c), lang)} ({n('unmet', k)}/{n('communes', total)})"  # noqa: E731
+    least = lambda c, k, total: f"{words.criterion_label(int(c), lang)} ({n('unmet', k)}/{n('communes', total)})"  # noqa: E731
     return pd.DataFrame({
         t("c_indicator", lang): [t("r_standard", lang), t("r_average", lang), t("r_below15", lang),
                                  t("r_least_met", lang)],
@@ -194,13 +194,13 @@ def index_comparison(frame: pd.DataFrame, lang: str, *, source: str, links: bool
         values = [reference.unit_name(r.district_code, lang), fmt("communes", r.communes, lang),
                   fmt("standard", r.standard, lang), fmt("share", r.standard_share, lang),
                   fmt("average", r.average, lang), fmt("below", r.below_15, lang),
-                  gap.criterion_label(int(r.least_met), lang), fmt("rank", r.rank_standard, lang)]
+                  words.criterion_label(int(r.least_met), lang), fmt("rank", r.rank_standard, lang)]
         names = [(kinds.report_filename(r.district_code, k, lang, registry), kinds.label(k, lang, registry))
                  for k in kinds.kinds(registry)]
         rows.append(row(values, [(name, label) for name, label in names if present is None or name in present]))
     total = [t("total_row", lang), fmt("communes", prov["communes"], lang), fmt("standard", prov["standard"], lang),
              fmt("share", prov["standard_share"], lang), fmt("average", prov["average"], lang),
-             fmt("below", prov["below_15"], lang), gap.criterion_label(int(prov["least_met"]), lang), "—"]
+             fmt("below", prov["below_15"], lang), words.criterion_label(int(prov["least_met"]), lang), "—"]
     rows.append(row(total, [], total=True))
     return render.render("pack/compare.html.j2", title=t("s_index_compare", lang),
                          lead=t("p_index_compare", lang, year=int(prov["year"]), source=source),
@@ -219,11 +219,10 @@ def assessment_parts(lang: str) -> list:
         parts.append(report.heading(t(titles[kind], lang), 3))
         shown = {}
         if kind == "hard_criterion":
-            shown[t("c_criterion", lang)] = [", ".join(gap.criterion_label(c, lang) for c in cs)
+            shown[t("c_criterion", lang)] = [", ".join(words.criterion_label(c, lang) for c in cs)
                                              for cs in rows["criteria"]]
         shown[t("c_point", lang)] = [t(f"a_{i}", lang) for i in rows["id"]]
         shown[t("c_quote", lang)] = [f"«{q}»" for q in rows["quote"]]
-        shown[t("c_section", lang)] = [sec if lang == "vi" else sec.replace("Phần", "Part").replace("mục", "section")
-                                       for sec in rows["section"]]
+        shown[t("c_section", lang)] = [facts.section_label(sec, lang) for sec in rows["section"]]
         parts.append(report.table(pd.DataFrame(shown), lang=lang))
     return parts

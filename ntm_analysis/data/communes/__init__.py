@@ -33,6 +33,7 @@ from ntm_analysis.data import cache, reference
 from ntm_analysis.data import synthetic as synthetic_data
 from ntm_analysis.data.communes.text import CRITERIA, CRITERIA_COLUMNS, CommuneProblem, canonical, criterion_number, header_key
 from ntm_analysis.data.communes.text import problem, value_key
+from ntm_analysis.data.communes import text as communes_text
 from ntm_analysis.data.communes.text import text as problem_text
 from ntm_analysis.errors import DataError, Problem
 
@@ -657,7 +658,7 @@ def _origin(path: Path, data: bytes) -> dict:
         raise DataError(Problem(str(meta_path), None, None, None, f"unreadable metadata file ({error})")) from None
     synthetic = synthetic_data.is_synthetic(data, meta)  # by content (or metadata), never by name
     key = "origin_synthetic" if synthetic else "origin_file"
-    description = meta.get("description") or {lang: LABELS[key][lang].format(name=path.name) for lang in ("vi", "en")}
+    description = meta.get("description") or {lang: LABELS[key][lang].format(name=path.name) for lang in i18n.languages()}
     try:
         shown = path.resolve().relative_to(paths.ROOT.resolve()).as_posix()
     except ValueError:
@@ -811,7 +812,7 @@ def how_read(reading: Reading, lang: str = "vi") -> list[str]:
             continue
         flush()
         message = render(note.kind, params, lang)
-        where = f"{'dòng' if lang == 'vi' else 'row'} {note.row}: " if note.row and note.kind not in (
+        where = f"{i18n.text(communes_text.LABELS, 'where_row', lang, row=note.row)}: " if note.row and note.kind not in (
             "sheet_read", "hidden", "hidden_unused", "percent") else ""
         lines.append(f"  · {where}{message}")
     flush()

@@ -104,151 +104,91 @@ def criterion_number(text: object) -> int | None:
     return named[0] if len(named) == 1 else None
 
 
-# Messages: key → vi, en. Parameters in braces. The English text is Problem.message.
-MESSAGES = {
-    "file_not_found": ("không tìm thấy tệp", "file not found"),
-    "xls": ("tệp Excel cũ .xls không được hỗ trợ: hãy lưu tệp thành .xlsx",
-            "old Excel .xls is not supported: save the file as .xlsx"),
-    "file_type": ("loại tệp {suffix} không được hỗ trợ: cần .csv hoặc .xlsx",
-                  "unsupported file type {suffix}: expected .csv or .xlsx"),
-    "not_utf8": ("không phải UTF-8: byte 0x{bad} ở vị trí {offset} (dòng {line}) không giải mã được; "
-                 "hãy lưu tệp dạng 'CSV UTF-8'",
-                 "not UTF-8: byte 0x{bad} at byte offset {offset} (line {line}) cannot be decoded; "
-                 "save the file as 'CSV UTF-8'"),
-    "empty": ("tệp rỗng", "empty file"),
-    "csv_error": ("CSV không đọc được ở dòng {line}: {error}", "unreadable CSV at line {line}: {error}"),
-    "csv_field_limit": ("một ô dài quá giới hạn {limit} ký tự của CSV (dòng {line}); thường do một dấu ngoặc kép "
-                        "không được đóng",
-                        "a cell is longer than the CSV limit of {limit} characters (line {line}); usually a quote "
-                        "that is never closed"),
-    "csv_newline": ("ô này chứa {lines} dòng của tệp (dấu ngoặc kép mở ở dòng {line} nuốt các dòng sau); hãy xoá "
-                    "dấu ngoặc kép thừa hoặc xuống dòng trong ô",
-                    "this cell spans {lines} lines of the file (a quote opened on line {line} swallows the lines "
-                    "after it); remove the stray quote or the line break in the cell"),
-    "csv_unclosed": ("dấu ngoặc kép mở ở dòng {line} không bao giờ được đóng: nó nuốt phần còn lại của tệp",
-                     "a quote opened on line {line} is never closed: it swallows the rest of the file"),
-    "xlsx_unreadable": ("không phải sổ tính .xlsx đọc được ({error})", "not a readable .xlsx workbook ({error})"),
-    "formula": ("công thức chưa có giá trị lưu sẵn: hãy mở tệp bằng Excel, để Excel tính rồi lưu lại",
-                "formula without a saved value: open the file in Excel, let it calculate, and save it"),
-    "no_table": ("không có trang tính nào có dòng tiêu đề của bảng xã (tìm trong 15 dòng đầu: cần cột mã xã hoặc "
-                 "tên xã và các cột tiêu chí); các trang: {sheets}",
-                 "no sheet has a commune table header (searched the first 15 rows for a commune code or name column "
-                 "and criteria columns); sheets: {sheets}"),
-    "sheet_unread": ("trang '{sheet}' có vẻ chứa số liệu xã nhưng không tìm thấy dòng tiêu đề",
-                     "sheet '{sheet}' seems to hold commune rows but no header row was found"),
-    "no_rows": ("không có dòng dữ liệu", "no data rows"),
-    "short_row": ("dòng có {n} giá trị nhưng tiêu đề có {width} cột: dòng bị cắt ngắn không được tự điền",
-                  "row has {n} values but the header has {width} columns: a row cut short is not padded"),
-    "long_row": ("dòng có {n} giá trị nhưng tiêu đề có {width} cột",
-                 "row has {n} values but the header has {width} columns"),
-    "missing_column": ("thiếu cột bắt buộc '{header}' ({name})", "missing required column '{header}' ({name})"),
-    "missing_identity": ("thiếu cột mã xã hoặc tên xã", "missing a commune code or commune name column"),
-    "twice": ("cột trùng với '{first}' ({name})", "same column as '{first}' ({name}) appears twice"),
-    "criterion_range": ("tiêu chí {n} không tồn tại: các tiêu chí đánh số 1–19",
-                        "criterion {n} does not exist: criteria are numbered 1–19"),
-    "code_blank": ("mã xã để trống", "commune code is blank"),
-    "code_format": ("mã xã phải là mã 5 chữ số chính thức (ví dụ 01693)",
-                    "commune code must be the 5-digit official code (e.g. 01693)"),
-    "code_unknown": ("mã xã không có trong danh mục đơn vị hành chính của Cao Bằng (5 chữ số, giữ số 0 đầu)",
-                     "unknown commune code: not in the reference list of Cao Bằng's units (5 digits, keep the "
-                     "leading zero)"),
-    "not_commune": ("{unit} là {type}, không phải xã: phường và thị trấn không thuộc bộ tiêu chí xã",
-                    "{unit} is a {type}, not a commune (xã): wards and towns are not covered by the NTM commune "
-                    "criteria"),
-    "contradicts": ("mâu thuẫn với mã xã {code} ({unit}, {district})",
-                    "contradicts the commune code {code} ({unit}, {district})"),
-    "duplicate": ("xã-năm trùng: {code} năm {year} đã có ở dòng {first}",
-                  "duplicate commune-year: {code} in {year} already on row {first}"),
-    "name_unknown": ("không tìm thấy xã tên này{within}; gần nhất: {candidates}",
-                     "no commune of this name{within}; nearest: {candidates}"),
-    "name_ambiguous": ("tên xã có ở nhiều huyện, cần cột huyện hoặc mã xã: {candidates}",
-                       "commune name found in several districts, add the district or the code: {candidates}"),
-    "name_not_commune": ("{candidates} là phường hoặc thị trấn, không phải xã: bộ tiêu chí xã không áp dụng; "
-                         "hãy bỏ dòng này",
-                         "{candidates} is a ward or town, not a commune (xã): the commune criteria do not apply; "
-                         "remove the row"),
-    "code_column_blank": ("cột mã xã để trống: mã lấy theo tên xã",
-                          "the code column is blank: codes matched from names"),
-    "district_unknown": ("không tìm thấy huyện tên này; các huyện: {candidates}",
-                         "no district of this name; districts: {candidates}"),
-    "year_blank": ("năm để trống (và tiêu đề không ghi một năm duy nhất)",
-                   "year is blank (and the title does not name a single year)"),
-    "year_missing": ("thiếu cột bắt buộc 'Năm' (year) và tiêu đề không ghi một năm duy nhất (năm tìm thấy: {found})",
-                     "missing required column 'Năm' (year), and the title does not name a single year (years found: "
-                     "{found})"),
-    "year_range": ("năm ngoài khoảng {low}–{high}", "year outside {low}–{high}"),
-    "whole": ("cần một số nguyên", "expected a whole number"),
-    "number": ("cần một số", "expected a number"),
-    "too_large": ("số quá lớn", "number too large"),
-    "not_finite": ("không phải số hữu hạn (NaN/vô cực)", "not a finite number (NaN/infinity)"),
-    "negative": ("không được âm", "must not be negative"),
-    "income_low": ("thu nhập phải lớn hơn 0", "income must be above 0"),
-    "income_high": ("thu nhập quá lớn: cần triệu đồng/người/năm (≤ {max})",
-                    "implausibly large income: expected triệu đồng/người/năm (≤ {max})"),
-    "poverty_range": ("tỷ lệ hộ nghèo phải trong khoảng 0–100 %", "poverty rate must be within 0–100 %"),
-    "mark": ("cần Đạt / Chưa đạt (hoặc x, Đ / CĐ, trống, 1 / 0, TRUE / FALSE, Có / Không)",
-             "expected Đạt / Chưa đạt (or x, Đ / CĐ, blank, 1 / 0, TRUE / FALSE, Có / Không, yes / no)"),
-    "mark_uncertain": ("giá trị chưa chắc chắn (dự kiến, đề nghị, '?') không được tính là đạt: ghi Đạt hoặc Chưa đạt",
-                       "an uncertain value (expected, proposed, '?') is not counted as met: write Đạt or Chưa đạt"),
-    "level": ("cần mức: Chưa đạt, Đạt chuẩn, Nâng cao hoặc Kiểu mẫu",
-              "expected a level: Chưa đạt, Đạt chuẩn, Nâng cao or Kiểu mẫu"),
-    "level_proposed": ("'đề nghị', 'dự kiến' hoặc '?' chưa phải là được công nhận: ghi Chưa đạt cho đến khi có "
-                       "quyết định công nhận",
-                       "'proposed', 'expected' or '?' is not recognised: write Chưa đạt until the recognition "
-                       "decision is made"),
-    "criteria_set": ("không rõ bộ tiêu chí: ghi 'QĐ 1980' (2016–2020) hoặc 'QĐ 318' (2021–2025)",
-                     "unknown criteria set: write 'QĐ 1980' (2016–2020) or 'QĐ 318' (2021–2025)"),
-    "criteria_set_year": ("bộ tiêu chí 2021–2025 (QĐ 318/QĐ-TTg, ngày 08/3/2022) không thể áp dụng cho năm {year}",
-                          "the 2021–2025 criteria set (QĐ 318/QĐ-TTg of 08/3/2022) cannot apply to {year}"),
-    "declared_mismatch": ("số tiêu chí đạt ghi {declared} nhưng đếm các cột tiêu chí được {counted}",
-                          "the criteria-met count says {declared} but the criteria columns give {counted}"),
-    "recognised_after": ("năm công nhận {recognised} sau năm đánh giá {year}",
-                         "recognised in {recognised}, after the assessment year {year}"),
-    "villages": ("{what}: {part} > {whole}", "{what}: {part} > {whole}"),
-    "villages_standard": ("số thôn đạt chuẩn nhiều hơn số thôn", "more standard villages than villages"),
-    "villages_model": ("số thôn kiểu mẫu nhiều hơn số thôn", "more model villages than villages"),
-    "villages_model_standard": ("số thôn kiểu mẫu nhiều hơn số thôn đạt chuẩn (thôn kiểu mẫu trước hết là thôn "
-                                "đạt chuẩn)",
-                                "more model villages than standard villages (a model village is a standard "
-                                "village first)"),
-    "long_missing": ("xã thiếu tiêu chí {missing} trong bảng dạng dài (mỗi xã cần đủ 19 dòng tiêu chí)",
-                     "commune lacks criteria {missing} in the long table (each commune needs all 19 criterion rows)"),
-    "long_twice": ("tiêu chí {n} của xã này đã có ở dòng {first}",
-                   "criterion {n} of this commune already on row {first}"),
-    "long_criterion": ("không nhận ra số tiêu chí (cần 1–19, 'TC01', 'Tiêu chí 1')",
-                       "criterion not recognised (expected 1–19, 'TC01', 'Tiêu chí 1')"),
-    "long_level": ("mức đạt chuẩn khác nhau giữa các dòng của cùng một xã",
-                   "different levels on rows of the same commune"),
-    "unexpected": ("lỗi không lường trước khi đọc tệp ({error}); hãy gửi tệp cho nhóm phát triển",
-                   "unexpected error reading the file ({error}); please send the file to the developers"),
-}
+# Messages by kind; their words are in the `problems` catalogue (parameters in braces). The English text is
+# Problem.message.
+LABELS = i18n.catalogue("problems")
+MESSAGES = (
+    "file_not_found",
+    "xls",
+    "file_type",
+    "not_utf8",
+    "empty",
+    "csv_error",
+    "csv_field_limit",
+    "csv_newline",
+    "csv_unclosed",
+    "xlsx_unreadable",
+    "formula",
+    "no_table",
+    "sheet_unread",
+    "no_rows",
+    "short_row",
+    "long_row",
+    "missing_column",
+    "missing_identity",
+    "twice",
+    "criterion_range",
+    "code_blank",
+    "code_format",
+    "code_unknown",
+    "not_commune",
+    "contradicts",
+    "duplicate",
+    "name_unknown",
+    "name_ambiguous",
+    "name_not_commune",
+    "code_column_blank",
+    "district_unknown",
+    "year_blank",
+    "year_missing",
+    "year_range",
+    "whole",
+    "number",
+    "too_large",
+    "not_finite",
+    "negative",
+    "income_low",
+    "income_high",
+    "poverty_range",
+    "mark",
+    "mark_uncertain",
+    "level",
+    "level_proposed",
+    "criteria_set",
+    "criteria_set_year",
+    "declared_mismatch",
+    "recognised_after",
+    "villages",
+    "villages_standard",
+    "villages_model",
+    "villages_model_standard",
+    "long_missing",
+    "long_twice",
+    "long_criterion",
+    "long_level",
+    "unexpected",
+)
 
 # Notes: how the file was read (shown by `ntm validate`, never blocking).
-NOTES = {
-    "sheet_read": ("trang '{sheet}': dòng tiêu đề cột {rows}, {n} dòng xã",
-                   "sheet '{sheet}': header on row(s) {rows}, {n} commune row(s)"),
-    "sheet_skipped": ("trang '{sheet}': không có bảng xã, bỏ qua", "sheet '{sheet}': no commune table, skipped"),
-    "mapping": ("cột '{header}' → {name}", "column '{header}' → {name}"),
-    "ignored": ("cột '{header}' không dùng", "column '{header}' not used"),
-    "hidden": ("cột ẩn '{header}' (cột {letter}) được đọc là {name}",
-               "hidden column '{header}' (column {letter}) is read as {name}"),
-    "hidden_unused": ("cột ẩn '{header}' (cột {letter}), không dùng",
-                      "hidden column '{header}' (column {letter}), not used"),
-    "hidden_rows": ("dòng ẩn {rows} vẫn được đọc", "hidden row(s) {rows} are read"),
-    "skip_group": ("bỏ qua dòng nhóm '{text}'", "skipped group row '{text}'"),
-    "skip_subtotal": ("bỏ qua dòng cộng '{text}'", "skipped subtotal row '{text}'"),
-    "skip_footer": ("bỏ qua phần chân/ký tên '{text}'", "skipped footer/signature row '{text}'"),
-    "skip_header": ("bỏ qua dòng tiêu đề lặp lại", "skipped a repeated header row"),
-    "skip_numbering": ("bỏ qua dòng đánh số cột", "skipped the column-numbering row"),
-    "year_title": ("năm {year} lấy từ tiêu đề '{text}'", "year {year} taken from the title '{text}'"),
-    "district_group": ("huyện lấy từ dòng nhóm/tên trang: {district}",
-                       "district from group rows/sheet name: {district}"),
-    "name_match": ("'{written}' → {code} {name} ({district})", "'{written}' → {code} {name} ({district})"),
-    "long_pivot": ("bảng dạng dài (xã, tiêu chí, kết quả) được chuyển thành một dòng mỗi xã-năm",
-                   "long table (commune, criterion, status) pivoted to one row per commune-year"),
-    "percent": ("cột '{header}' định dạng phần trăm: 0,258 đọc là 25,8",
-                "column '{header}' is formatted as percent: 0.258 reads as 25.8"),
-}
+NOTES = (
+    "sheet_read",
+    "sheet_skipped",
+    "mapping",
+    "ignored",
+    "hidden",
+    "hidden_unused",
+    "hidden_rows",
+    "skip_group",
+    "skip_subtotal",
+    "skip_footer",
+    "skip_header",
+    "skip_numbering",
+    "year_title",
+    "district_group",
+    "name_match",
+    "long_pivot",
+    "percent",
+)
 
 
 @dataclass(frozen=True)
@@ -261,20 +201,19 @@ class CommuneProblem(Problem):
     def text(self, lang: str = "vi") -> str:
         where = [self.file.rsplit("/", 1)[-1]]
         if self.row is not None:
-            where.append(f"{'dòng' if lang == 'vi' else 'row'} {self.row}")
+            where.append(i18n.text(LABELS, "where_row", lang, row=self.row))
         if self.column is not None:
-            where.append(f"{'cột' if lang == 'vi' else 'column'} '{self.column}'")
+            where.append(i18n.text(LABELS, "where_column", lang, column=self.column))
         text = f"{', '.join(where)}: {render(self.kind, dict(self.params), lang)}"
         if self.value is not None and self.value != "":
-            text += f" ({'giá trị' if lang == 'vi' else 'value'}: {_short(self.value)!r})"
+            text += f" ({i18n.text(LABELS, 'where_value', lang, value=repr(_short(self.value)))})"
         return text
 
 
 def render(kind: str, params: dict, lang: str) -> str:
-    pair = MESSAGES.get(kind) or NOTES.get(kind)
-    if pair is None:
+    if kind not in MESSAGES and kind not in NOTES:
         return str(params.get("message", kind))
-    return pair[0 if i18n.check_lang(lang) == "vi" else 1].format(**params)
+    return i18n.text(LABELS, kind, lang, **params)
 
 
 def problem(file: str, row: int | None, column: str | None, value: object, kind: str, **params) -> CommuneProblem:
