@@ -460,3 +460,25 @@ def test_analysis_functions_take_no_language_and_return_ids():
     assert all(domain in ("gap", "progress") and key in (words.GAP if domain == "gap" else words.PROGRESS)
                for notes in targets["notes"] for domain, key, _ in notes)
     assert set(gap.pace_windows()["origin"].explode()) <= {"report", "context"}
+
+
+def test_sentences_with_figures_take_them_from_the_data(tmp_path):
+    """No figure is written into a catalogue text: an office's copy with another 2025 average gets its own
+    sentence, while the checkout's says 16,44 and the bounds on the dropped 2016 point (5 to 10) follow the data."""
+    import os
+    import subprocess
+    import sys
+
+    from project_copies import FIGURE, change_figure, copy_project
+    from ntm_analysis.report import words
+
+    assert "16,44 tiêu chí/xã" in words.new_set_reading("vi") and "9,19" in words.new_set_reading("vi")
+    bounds = gap.derived_2016_bounds()
+    assert (bounds["derived"], bounds["lower"], bounds["upper"]) == (2, 5, 10)
+    assert "ít nhất là 5, không phải 2" in words.derived_2016_note("vi")
+    copy = copy_project(tmp_path / "office")
+    change_figure(copy, FIGURE, "16,88")
+    code = "from ntm_analysis.report import words; print(words.new_set_reading('vi'))"
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "NTM_ROOT": str(copy)},
+                         capture_output=True, text=True, check=True).stdout
+    assert "16,88 tiêu chí/xã" in out and "16,44" not in out

@@ -261,7 +261,8 @@ CHECKS: list[Check] = [
           "100 * results_2019_standard / (100 * ctx_cb_2018_recognised / ctx_cb_2018_share_of_pm_goal)",
           "d_results_2019_goal_vs_pm_goal",
           note="n_results_2019_goal_vs_pm_goal",
-          values={"goal": "100 * ctx_cb_2018_recognised / ctx_cb_2018_share_of_pm_goal"},
+          values={"goal": "100 * ctx_cb_2018_recognised / ctx_cb_2018_share_of_pm_goal",
+                  "recognised_2018": "ctx_cb_2018_recognised", "share_2018": "ctx_cb_2018_share_of_pm_goal"},
           context=("cb_2018_recognised", "cb_2018_share_of_pm_goal")),
     # --- regional comparison
     Check("region_2020_share_of_communes", "region", "region_2020_province_share",

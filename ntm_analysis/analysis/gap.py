@@ -130,7 +130,7 @@ def _from_report(spec: _Indicator) -> _Start:
     if spec.id == "below_15":
         start.notes.append(_note("below_15_derived", a=values[0], b=values[1]))
     if spec.id == "standard_communes":
-        start.notes.append(_note("derived_2016_dropped"))
+        start.notes.append(_note("derived_2016_dropped", **derived_2016_bounds()))
     return start
 
 
@@ -494,19 +494,52 @@ def pace_windows() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def derived_2016_bounds() -> dict[str, float]:
+    """Why the end-2016 point derived before (standard communes 2021 − those new in 2017–2021) is dropped, in
+    numbers: after the mergers at least `lost` standard communes disappeared (end-2019 → 2021), so end-2016 was at
+    least `lower`; and at most `upper` (end-2018 cumulative recognitions − those recognised in 2018)."""
+    std, new = facts.get("attainment_2021_standard").value, facts.get("attainment_2021_new_standard").value
+    y2019, c2018 = facts.get("results_2019_standard").value, context.get("cb_2018_recognised").value
+    recognised_2018 = int((context.recognitions()["year_recognised"] == "2018").sum())
+    lost = y2019 - std
+    return {"standard_2021": std, "new": new, "derived": std - new, "standard_2019": y2019, "lost": lost,
+            "lower": std - new + lost, "end_2018": c2018, "recognised_2018": recognised_2018,
+            "upper": c2018 - recognised_2018}
+
+
+def series_points() -> dict[str, dict[int, float]]:
+    """The standard-commune series the methods are compared on, {series id: {year: value}}: the cited one (context
+    2018, report 2019 and 2021; old set), the former one with the derived 2016 point, and the new set's one point."""
+    std, new = facts.get("attainment_2021_standard").value, facts.get("attainment_2021_new_standard").value
+    new_set = context.get("cb_2022_standard_new_set")
+    return {
+        "series_cited": {2018: context.get("cb_2018_recognised").value,
+                         2019: facts.get("results_2019_standard").value, 2021: std},
+        "series_derived": {EARLIER_YEAR: std - new, REPORT_YEAR: std},
+        "series_new_set": {int(new_set.year): new_set.value},
+    }
+
+
+def new_set_reading() -> dict[str, float]:
+    """The figures behind "read the gap on the 2021–2025 set": the 2025 targets (set on it), 2021 (old set) and
+    2022 (new set, context)."""
+    return {"target_standard": facts.get("target_2025_standard").value,
+            "target_average": facts.get("target_2025_average").value,
+            "standard_2021": facts.get("attainment_2021_standard").value,
+            "average_2021": facts.get("attainment_2021_average").value,
+            "standard_2022": context.get("cb_2022_standard_new_set").value,
+            "best_2022": context.get("cb_2022_best_new_set").value,
+            "average_2022": context.get("cb_2022_average_new_set").value,
+            "criteria": len(criteria_sets.criteria(NEW_SET))}
+
+
 def methods_compared() -> pd.DataFrame:
     """Standard communes assessed by Open SDG's published method and by the adapted (linear) one, on the cited
     series (2018, 2019, 2021; old set), on the former series with the derived 2016 point (shown because the page
     used it; dropped), and on the new set (one observation). Target: 50 communes by end-2025."""
     target = facts.get("target_2025_standard").value
     end = target_year(facts.get("target_2025_standard"))
-    std, new = facts.get("attainment_2021_standard").value, facts.get("attainment_2021_new_standard").value
-    series = {
-        "series_cited": {2018: context.get("cb_2018_recognised").value,
-                         2019: facts.get("results_2019_standard").value, 2021: std},
-        "series_derived": {EARLIER_YEAR: std - new, REPORT_YEAR: std},
-        "series_new_set": {int(context.get("cb_2022_standard_new_set").year): context.get("cb_2022_standard_new_set").value},
-    }
+    series = series_points()
     rows = []
     for key, values in series.items():
         first, last = min(values), max(values)
@@ -564,6 +597,7 @@ def funding_like_with_like() -> pd.DataFrame:
         rows.append({"level": "group", "source": group, "mobilised": m, "planned": p,
                      "mobilised_per_year": m / YEARS_PER_PERIOD, "planned_per_year": p / YEARS_PER_PERIOD,
                      "planned_per_pace_year": p / pace_years, "ratio": p / m, "comparable": True, "note": "",
+                     "note_values": {},
                      "facts": ", ".join([*past, *plan])})
     for source, past, plan in RESOURCES[:-1]:
         m, p = amount((past,)), amount((plan,))
@@ -572,7 +606,8 @@ def funding_like_with_like() -> pd.DataFrame:
         rows.append({"level": "source", "source": source, "mobilised": m, "planned": p,
                      "mobilised_per_year": m / YEARS_PER_PERIOD, "planned_per_year": p / YEARS_PER_PERIOD,
                      "planned_per_pace_year": p / pace_years, "ratio": p / m if comparable else math.nan,
-                     "comparable": comparable, "note": note or "", "facts": f"{past}, {plan}"})
+                     "comparable": comparable, "note": note or "", "note_values": {"mobilised": m} if note else {},
+                     "facts": f"{past}, {plan}"})
     return pd.DataFrame(rows)
 
 

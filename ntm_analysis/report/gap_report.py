@@ -64,7 +64,8 @@ class GapReport(Page):
         credit = gap.credit_dependence()
         return [
             {"label": t("h_standard_gap_new"), "value": n(new["gap"], lang, 0),
-             "note": t("n_gap_old", x=n(old["gap"], lang, 0))},
+             "note": t("n_gap_old", x=n(old["gap"], lang, 0), start=n(old["start"], lang, 0),
+                                   year=int(old["start_year"]))},
             {"label": t("h_pace_new"), "value": n(new["pace_needed"], lang, 2),
              "note": t("n_pace_windows", a=n(windows.at["w_before", "pace"], lang, 1),
                        b=n(windows.at["w_after", "pace"], lang, 1))},
@@ -154,7 +155,7 @@ class GapReport(Page):
         return Group(
             report.heading(t("s_sets"), 3),
             report.paragraph(t("p_sets_targets")),
-            report.paragraph(words.gap_text("read_new_set", lang)),
+            report.paragraph(words.new_set_reading(lang)),
             report.table(self.criteria_set_rows(), lang=lang, source=self.criteria_set_source()),
         )
 
@@ -199,7 +200,7 @@ class GapReport(Page):
         return Group(
             report.heading(t("s_windows"), 3),
             report.table(shown, lang=lang, source=f"{source_line(ids, lang)}; {t('o_context')}"),
-            report.note(words.gap_text("derived_2016_dropped", lang)),
+            report.note(words.derived_2016_note(lang)),
         )
 
     def register(self) -> Group:

@@ -41,7 +41,8 @@ def _audit_words(row, lang: str) -> dict[str, str]:
 
 def audit_description(row, lang: str) -> str:
     """What a check (a row of audit.run()) compares, in words."""
-    return i18n.text(AUDIT, row["description"], lang, **_audit_words(row, lang), period=row["values"]["period"])
+    return _Numbers(lang).format(AUDIT[row["description"]][i18n.check_lang(lang)], **_audit_words(row, lang),
+                                 **row["values"])
 
 
 def audit_note(row, lang: str) -> str:
@@ -135,10 +136,30 @@ def pace_windows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
+def series_label(series: str, lang: str) -> str:
+    """A series of gap.series_points() in words, with its points (years and values) from the data."""
+    found = gap.series_points()
+    if series not in found:
+        raise NotFound(f"no series {series!r}: expected one of {', '.join(found)}")
+    points = found[series]
+    years = sorted(points)
+    listed = ", ".join(gap_text("point", lang, year=y, value=_Numbers(lang).format("{v:0}", v=points[y])) for y in years)
+    return note(("gap", series, {"points": listed, "first": points[years[0]], "last": points[years[-1]],
+                                 "year": str(years[-1])}), lang)
+
+
+def derived_2016_note(lang: str) -> str:
+    return note(("gap", "derived_2016_dropped", gap.derived_2016_bounds()), lang)
+
+
+def new_set_reading(lang: str) -> str:
+    return note(("gap", "read_new_set", gap.new_set_reading()), lang)
+
+
 def methods_compared(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """gap.methods_compared() in words: series, method, category and whether the methods agree."""
     return frame.assign(
-        series_label=[gap_text(s, lang) for s in frame["series"]],
+        series_label=[series_label(s, lang) for s in frame["series"]],
         method_label=[i18n.text(PROGRESS, m, lang) for m in frame["method"]],
         category_label=[i18n.text(PROGRESS, c, lang) for c in frame["category"]],
         agree_label=[gap_text("agree" if a else "disagree", lang) for a in frame["agree"]],
@@ -149,7 +170,8 @@ def funding(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """gap.resources() or gap.funding_like_with_like() with each source's name (and note) in words."""
     out = frame.assign(label=[gap_text(s, lang) for s in frame["source"]])
     if "note" in frame:
-        out["note_label"] = [gap_text(k, lang) if k else "" for k in frame["note"]]
+        values = frame["note_values"] if "note_values" in frame else [{}] * len(frame)
+        out["note_label"] = [note(("gap", k, v), lang) if k else "" for k, v in zip(frame["note"], values)]
     return out
 
 
