@@ -102,3 +102,24 @@ def test_english_says_new_rural_not_ntm():
         for key, text in i18n.read(path).items():
             forms = text.values() if isinstance(text, dict) else [text]
             assert not any(re.search(r"\bNTM\b", form) for form in forms), f"en/{path.name}: {key}"
+
+
+def test_no_figure_is_written_into_a_catalogue_text():
+    """Figures come from the data through placeholders. The only decimals a text may spell out are the progress
+    method's own constants (its thresholds and zero replacement) and the reader's example of a percent cell."""
+    import re
+    import tomllib
+
+    from ntm_analysis.analysis import progress
+
+    allowed = {progress.ON_TRACK, progress.ACCELERATION, progress.ZERO_REPLACEMENT}
+    found = []
+    for file in sorted(i18n.CATALOGUES.glob("*/*.toml")):
+        for key, text in tomllib.loads(file.read_text(encoding="utf-8")).items():
+            forms = text.values() if isinstance(text, dict) else [text]
+            for form in forms:
+                for m in re.finditer(r"(?<![\w{.,])\d+[.,]\d+(?![\w}])", str(form)):
+                    value = float(m.group(0).replace(",", "."))
+                    if value not in allowed and (file.stem, key) != ("problems", "percent"):
+                        found.append(f"{file.parent.name}/{file.name} {key}: {m.group(0)}")
+    assert not found, found
