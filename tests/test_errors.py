@@ -10,7 +10,7 @@ import pytest
 
 from ntm_analysis.analysis import audit, gap, progress
 from ntm_analysis.report import charts
-from ntm_analysis.data import facts, reference
+from ntm_analysis.data import facts, lineage, reference
 from ntm_analysis.report import words
 from ntm_analysis.errors import ConfigError, DataError, NotFound, NtmError, UnitError, UsageError
 
@@ -103,6 +103,11 @@ CASES = [
     (gap.pace_windows, (), {}, None, None),
     (gap.methods_compared, (), {}, None, None),
     (gap.derived_2016_bounds, (), {}, None, None),
+    (lineage.register, (), {}, None, None),
+    (lineage.losses, (), {}, None, None),
+    (lineage.district_completions, (), {}, None, None),
+    (words.register, (lineage.register(), "fr"), {}, ConfigError, "unknown language"),
+    (words.district_completions, (lineage.district_completions(), "fr"), {}, ConfigError, "unknown language"),
     (gap.new_set_reading, (), {}, None, None),
     (gap.series_points, (), {}, None, None),
     (words.series_label, ("series_2030", "vi"), {}, NotFound, "no series 'series_2030'"),
@@ -148,7 +153,7 @@ def test_a_bad_argument_raises_the_packages_error(case):
 
 def test_every_public_function_is_covered():
     covered = {c[0] for c in CASES} | TOTAL
-    for module in (facts, gap, progress, charts, audit, reference):
+    for module in (facts, gap, progress, charts, audit, reference, lineage):
         public = {f for name, f in vars(module).items() if inspect.isfunction(f) and not name.startswith("_")
                   and f.__module__ == module.__name__}
         missing = sorted(f.__name__ for f in public - covered)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from ntm_analysis.data import facts, lineage
 from ntm_analysis.errors import DataError
+from ntm_analysis.report import words
 
 import pytest
 
 
 def test_register_worked():
-    reg = lineage.register("en").set_index("commune")
+    reg = words.register(lineage.register(), "en").set_index("commune")
     assert len(reg) == 10 and sorted(reg["year"].unique()) == [2018, 2019]
     assert reg.at["Minh Thanh", "status"] == "merged" and reg.at["Minh Thanh", "code_2021"] == "01762"
     assert "Xã Vũ Minh (code 01762)" in reg.at["Minh Thanh", "fate"]
@@ -17,7 +18,9 @@ def test_register_worked():
     for name in ("Bế Triều", "Phù Ngọc", "Đình Minh"):
         assert reg.at[name, "status"] == "unknown" and "not in the 2021 list" in reg.at[name, "fate"]
     assert reg.at["Vĩnh Quang", "decision"] == "46/QĐ-UBND 20/01/2020"
-    assert lineage.register("vi").set_index("commune").at["Minh Thanh", "fate"].startswith("đã sáp nhập vào Xã Vũ Minh")
+    assert reg.at["Minh Thanh", "successor"] == "Xã Vũ Minh" and "fate" not in lineage.register()  # ids, not words
+    vi = words.register(lineage.register(), "vi").set_index("commune")
+    assert vi.at["Minh Thanh", "fate"].startswith("đã sáp nhập vào Xã Vũ Minh")
 
 
 def test_losses_explain_20_to_17():
@@ -28,7 +31,9 @@ def test_losses_explain_20_to_17():
 
 
 def test_district_completions():
-    done = lineage.district_completions("en")
+    done = lineage.district_completions()
+    assert done["status"].tolist() == ["district_done"]
+    assert "completed the new rural development task" in words.district_completions(done, "en")["status"].iloc[0]
     assert done["district_code"].tolist() == ["040"]
     assert "hoàn thành nhiệm vụ xây dựng nông thôn mới" in done["quote"].iloc[0]
 

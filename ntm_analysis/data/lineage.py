@@ -10,19 +10,12 @@ from __future__ import annotations
 import pandas as pd
 
 from ntm_analysis.data import context, reference
-from ntm_analysis import i18n
-
-LABELS = i18n.catalogue("lineage")
 
 
-def _t(key: str, lang: str, **values) -> str:
-    return i18n.text(LABELS, key, lang, **values)
-
-
-def register(lang: str = "vi") -> pd.DataFrame:
-    """Communes recognised at the NTM standard in 2018 and 2019 (context), one row each: year, commune and
-    district as printed, decision, 2021 code and status (exists | merged | unknown), what became of it, source."""
-    i18n.check_lang(lang)
+def register() -> pd.DataFrame:
+    """Communes recognised at the new rural standard in 2018 and 2019 (context), one row each: year, commune and
+    district as printed, decision, 2021 code and status (exists | merged | unknown), the 2021 commune it is or
+    became (`successor`, its official name; empty when unknown), source. Worded by report.words.register."""
     rec = context.recognitions()
     rec = rec[rec["level"] == "dat_chuan"]
     names = reference.units().set_index("unit_code")["unit_name"]
@@ -30,15 +23,12 @@ def register(lang: str = "vi") -> pd.DataFrame:
     for r in rec.itertuples(index=False):
         status = r.status_2021.split(":")[0]
         code = r.status_2021.split(":")[1] if status == "merged_into" else r.commune_code_2021
-        if status == "exists":
-            fate = _t("exists", lang, name=names.get(code, ""), code=code)
-        elif status == "merged_into":
-            status, fate = "merged", _t("merged", lang, name=names.get(code, ""), code=code)
-        else:
-            fate = _t("unknown", lang)
+        if status == "merged_into":
+            status = "merged"
         rows.append({
             "year": int(r.year_recognised), "commune": r.commune_name_as_printed, "district": r.district_as_printed,
-            "decision": r.decision, "code_2021": code or "", "status": status, "fate": fate,
+            "decision": r.decision, "code_2021": code or "", "status": status,
+            "successor": names.get(code, "") if status in ("exists", "merged") else "",
             "source_title": r.source_title, "source_url": r.source_url, "quote": r.quote,
         })
     return pd.DataFrame(rows)
@@ -54,14 +44,15 @@ def losses() -> dict[str, int]:
     return out
 
 
-def district_completions(lang: str = "vi") -> pd.DataFrame:
-    """District-level units the context says have completed the NTM task (Thành phố Cao Bằng)."""
+def district_completions() -> pd.DataFrame:
+    """District-level units the context says have completed the new rural development task (Thành phố Cao Bằng);
+    `status` is an id ("district_done"), worded by report.words.district_completions."""
     rec = context.recognitions()
     done = rec[rec["level"] == "huyen_hoan_thanh"]
     return pd.DataFrame({
         "district_code": done["district_code_2021"].tolist(),
         "district": done["district_as_printed"].tolist(),
-        "status": [_t("district_done", lang)] * len(done),
+        "status": ["district_done"] * len(done),
         "source_title": done["source_title"].tolist(),
         "source_url": done["source_url"].tolist(),
         "quote": done["quote"].tolist(),

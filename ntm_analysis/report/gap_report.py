@@ -206,7 +206,7 @@ class GapReport(Page):
     def register(self) -> Group:
         """The communes recognised in 2018 and 2019 (public decisions) and what the 2020 mergers did to them."""
         t, lang = self.t, self.lang
-        reg = lineage.register(lang)
+        reg = words.register(lineage.register(), lang)
         shown = pd.DataFrame({
             t("c_year"): reg["year"].astype(str), t("c_commune"): reg["commune"], t("c_district"): reg["district"],
             t("c_decision"): reg["decision"], t("c_code"): reg["code_2021"], t("c_fate"): reg["fate"],
@@ -332,7 +332,7 @@ class GapReport(Page):
         """The unit's own 2025 target (footnote 1) and what it implies; the province page lists the three."""
         t, lang, n = self.t, self.lang, i18n.number
         units = list(gap.facts.district_targets()["district_code"]) if self.province else [self.unit]
-        done = lineage.district_completions(lang).set_index("district_code")
+        done = words.district_completions(lineage.district_completions(), lang).set_index("district_code")
         parts = [report.heading(t("s_district_target"), 3)]
         for unit in units:
             target = words.district_target(gap.district_target(unit, self.all_communes), lang)
@@ -476,7 +476,8 @@ def context_sources(ids: list[str], lang: str) -> Group:
 
 def recognition_sources(lang: str) -> Group:
     t = lambda key: _label(key, lang)  # noqa: E731
-    reg = lineage.register(lang).drop_duplicates("source_url")
+    i18n.check_lang(lang)
+    reg = lineage.register().drop_duplicates("source_url")
     shown = pd.DataFrame({t("c_title"): reg["source_title"], t("c_url"): reg["source_url"], t("c_quote"): reg["quote"]})
     return Group(report.table(shown, lang=lang))
 

@@ -69,6 +69,7 @@ def audit(checks: pd.DataFrame, lang: str) -> pd.DataFrame:
 GAP = i18n.catalogue("gap")
 PROGRESS = i18n.catalogue("progress")
 COMMUNES = i18n.catalogue("communes")
+LINEAGE = i18n.catalogue("lineage")
 _NOTES = {"gap": GAP, "progress": PROGRESS}
 
 
@@ -173,6 +174,20 @@ def funding(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         values = frame["note_values"] if "note_values" in frame else [{}] * len(frame)
         out["note_label"] = [note(("gap", k, v), lang) if k else "" for k, v in zip(frame["note"], values)]
     return out
+
+
+def register(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """lineage.register() with what became of each commune (`fate`) in words."""
+    i18n.check_lang(lang)
+    return frame.assign(fate=[i18n.text(LINEAGE, s, lang, name=n, code=c) if s in ("exists", "merged")
+                              else i18n.text(LINEAGE, "unknown", lang)
+                              for s, n, c in zip(frame["status"], frame["successor"], frame["code_2021"])])
+
+
+def district_completions(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """lineage.district_completions() with its status in words."""
+    i18n.check_lang(lang)
+    return frame.assign(status=[i18n.text(LINEAGE, s, lang) for s in frame["status"]])
 
 
 def funding_overlap_note(lang: str) -> str:
