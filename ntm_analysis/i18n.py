@@ -47,6 +47,15 @@ def _search_path(value: str) -> tuple[Path, ...]:
     return (*(f.resolve() for f in folders), CATALOGUES)
 
 
+def read(path: Path) -> dict:
+    """One catalogue file as a table (ConfigError if it is not valid TOML)."""
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"catalogue {path} is not valid TOML: {e}") from None
+
+
 @cache
 def _languages(roots: tuple[Path, ...]) -> dict[str, dict]:
     """{lang: language.toml's table + "folder"} from the first root that has each language."""
@@ -55,11 +64,7 @@ def _languages(roots: tuple[Path, ...]) -> dict[str, dict]:
         for meta in sorted(Path(root).glob("*/language.toml")):
             if meta.parent.name in found:
                 continue
-            try:
-                with meta.open("rb") as f:
-                    table = tomllib.load(f)
-            except tomllib.TOMLDecodeError as e:
-                raise ConfigError(f"catalogue {meta} is not valid TOML: {e}") from None
+            table = read(meta)
             if not isinstance(table.get("name"), str) or not isinstance(table.get("locale"), str):
                 raise ConfigError(f"{meta} must give the language's name and babel locale (name = …, locale = …)")
             try:
@@ -76,8 +81,17 @@ def languages() -> dict[str, dict]:
 
 
 #: The languages when the package was imported (for command-line choices); functions look them up each call.
-LANGS = tuple(languages())
-LOCALES = {lang: meta["locale"] for lang, meta in languages().items()}
+def _languages_at_import() -> dict[str, dict]:
+    """languages(), or the package's own when NTM_CATALOGUES is wrong: importing never fails; the ConfigError
+    comes from the first function that needs the languages (the command line checks them first)."""
+    try:
+        return languages()
+    except ConfigError:
+        return _languages((CATALOGUES,))
+
+
+LANGS = tuple(_languages_at_import())
+LOCALES = {lang: meta["locale"] for lang, meta in _languages_at_import().items()}
 
 
 class LanguageError(ConfigError, ValueError):
@@ -107,15 +121,6 @@ class Entry(dict):
             raise ConfigError(f"catalogue {self.domain!r} of language {lang!r} has no text {self.key!r} "
                               f"(add it to {languages()[lang]['folder'] / (self.domain + '.toml')})")
         raise LanguageError(f"unknown language {lang!r}: expected one of {', '.join(languages())}")
-
-
-def read(path: Path) -> dict:
-    """One catalogue file as a table (ConfigError if it is not valid TOML)."""
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"catalogue {path} is not valid TOML: {e}") from None
 
 
 @cache
@@ -209,6 +214,4 @@ def text(catalogue: Mapping[str, Mapping[str, object]], key: str, lang: str, *, 
         entry = entry.get(form, entry.get("other"))
     if count is not None:  # a plain text may show {count} too ("{count} report(s)")
         values = {"count": number(count, lang), **values}
-    elif count is not None:
-        values["count"] = count
     return entry.format(**values) if values else entry

@@ -409,3 +409,28 @@ def test_a_build_of_a_project_copy_shows_the_copys_figures(tmp_path):
     facts_file = copy / "data" / "facts" / "report_figures.csv"
     assert inputs["data/facts/report_figures.csv"] == hashlib.sha256(facts_file.read_bytes()).hexdigest()
     assert inputs["data/facts/report_figures.csv"] != hashlib.sha256(paths.FACTS_CSV.read_bytes()).hexdigest()
+
+
+def test_a_wrong_catalogue_path_is_a_message_not_a_traceback(tmp_path):
+    """NTM_CATALOGUES is read in a new process (as an office sets it), where the package is imported afresh."""
+    env = {**os.environ, "NTM_CATALOGUES": "relative/folder"}
+    result = subprocess.run([sys.executable, "-m", "ntm_analysis.pipeline.cli", "build", "--unit", "051", "--out",
+                             str(tmp_path / "pack")], capture_output=True, text=True, env=env)
+    assert result.returncode == 2, result.stderr
+    assert "NTM_CATALOGUES names 'relative/folder'" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "pack").exists()
+
+
+@pytest.mark.slow
+def test_a_broken_figure_in_a_project_copy_names_the_copys_file(tmp_path):
+    copy = copy_project(tmp_path / "office")
+    facts_csv = copy / "data" / "facts" / "report_figures.csv"
+    rows = facts_csv.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, row in enumerate(rows) if row.startswith(f"{FIGURE},"))
+    rows[line] = rows[line].replace(",16.44,", ",abc,", 1)
+    facts_csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = invoke("--project", str(copy), "build", "--unit", "051", "--out", str(tmp_path / "pack"), "--jobs", "1")
+    assert result.exit_code != 0
+    assert f"in {facts_csv}" in result.output and f"row {line + 1}, column 'value'" in result.output
+    assert "ntm-build-" not in result.output  # not the build's scratch copy, gone once the build ends
+    assert not (tmp_path / "pack").exists()

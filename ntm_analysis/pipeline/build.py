@@ -1045,8 +1045,12 @@ def plan(*, units: list[str], reports: list[str], lang: str, communes: str | Non
     return tasks
 
 
-def _failure(task: Task, outcome: Outcome) -> BuildError:
+def _failure(task: Task, outcome: Outcome, originals: dict[str, str] | None = None) -> BuildError:
+    """The BuildError of a failed report. `originals` maps the snapshot's copies back to the files the user has
+    (a DataError from a kernel names the copy it read, which is gone once the build ends)."""
     error = outcome.error or "unknown error"
+    for copy, original in (originals or {}).items():
+        error = error.replace(copy, original)
     if outcome.cell_source:
         error += f"\n  cell {outcome.cell} begins: {outcome.cell_source}"
     return BuildError(unit=task.unit, notebook=display_path(task.notebook), cell=outcome.cell, error=error,
@@ -1214,7 +1218,10 @@ def _build(*, units, reports, lang, out, communes, jobs, progress, log_file, for
                         log_handler.stream.flush()
                     _collect_worker_logs(session.scratch, log_file if log_handler.stream is not None else None)
                 by_key = {task.key: task for task in tasks}
-                failures = [_failure(by_key[o.key], o) for o in outcomes if not o.ok]
+                originals = {str(snap.root / "data"): str(project.inputs.data)}
+                if snap.communes is not None:
+                    originals[str(snap.communes)] = str(Path(communes).resolve())
+                failures = [_failure(by_key[o.key], o, originals) for o in outcomes if not o.ok]
                 for failure in failures:
                     log.error("FAILED %s", failure)
                 if failures:  # (without a failure, every task ran)

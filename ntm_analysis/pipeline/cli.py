@@ -90,6 +90,10 @@ def _max_size(ctx: click.Context, param: click.Parameter, value: float) -> float
 def main(ctx: click.Context, project_root: Path | None) -> None:
     """Cao Bằng New Rural Development (NTM) reports: build, validate commune data, send."""
     _safe_streams()
+    try:
+        i18n.languages()  # NTM_CATALOGUES and every language.toml, before any command runs
+    except ConfigError as exc:
+        _fail(f"Error: {exc}", 2)
     if project_root is None:
         ctx.obj = Project.current()
         return
