@@ -132,12 +132,17 @@ def test_build_with_a_bad_commune_file_prints_every_problem_and_writes_nothing(t
     assert "row 2, column 'Mã xã'" in english.stderr and "row 4, column 'TC05" in english.stderr
 
 
-def test_build_caps_the_problems_it_prints_like_validate(tmp_path):
+def unsure_file(tmp_path: Path) -> Path:
+    """The commune file with "?" for criterion 5 in every row: 139 problems of one kind."""
     table = rows()
     column = table[0].index(next(h for h in table[0] if h.startswith("TC05")))
     for row in table[1:]:
         row[column] = "?"
-    file = write_csv(tmp_path / "unsure.csv", table)
+    return write_csv(tmp_path / "unsure.csv", table)
+
+
+def test_build_caps_the_problems_it_prints_like_validate(tmp_path):
+    file = unsure_file(tmp_path)
     result = invoke("build", "--communes", str(file), "--out", str(tmp_path / "pack"))
     assert result.exit_code == 1 and "139 lỗi" in result.stderr
     shown = [line for line in result.stderr.splitlines() if "giá trị chưa chắc chắn" in line]
@@ -176,11 +181,7 @@ def test_validate_shows_how_an_office_file_was_read_and_writes_the_template_shap
 
 
 def test_validate_caps_problems_on_screen_and_writes_them_all(tmp_path):
-    table = rows()
-    column = table[0].index(next(h for h in table[0] if h.startswith("TC05")))
-    for row in table[1:]:
-        row[column] = "?"
-    file = write_csv(tmp_path / "unsure.csv", table)
+    file = unsure_file(tmp_path)
     out = tmp_path / "problems.csv"
     result = invoke("validate", str(file), "--problems", str(out), "--quiet")
     assert result.exit_code == 1
